@@ -59,7 +59,8 @@ std::optional<Milliseconds> parseDuration(std::string_view text, std::string* er
             ++digitsEnd;
         }
         if (digitsEnd == pos) {
-            fail(error, "duration " + quoted + " must be a number followed by a unit (ms, s, m, h, d)");
+            fail(error,
+                 "duration " + quoted + " must be a number followed by a unit (ms, s, m, h, d)");
             return std::nullopt;
         }
         const Unit* unit = nullptr;
@@ -100,7 +101,8 @@ std::string formatDuration(Milliseconds duration) {
         remaining = -remaining;
     }
     // Formatting walks strictly largest to smallest, unlike the matching order above.
-    constexpr std::array<Unit, 5> kDescending{{kUnits[0], kUnits[1], kUnits[3], kUnits[4], kUnits[2]}};
+    constexpr std::array<Unit, 5> kDescending{
+        {kUnits[0], kUnits[1], kUnits[3], kUnits[4], kUnits[2]}};
     for (const auto& unit : kDescending) {
         if (remaining >= unit.millis) {
             out += std::to_string(remaining / unit.millis) + std::string(unit.suffix);

@@ -13,10 +13,21 @@ TEST(JobName, AcceptsTheDocumentedAlphabet) {
 }
 
 TEST(JobName, RejectsHostileNamesBeforeTheyReachAnOsScheduler) {
-    const std::string cases[] = {"",        "../x",          "a b",       "x\n[Service]",
-                                 "Upper",   std::string(64, 'a'),         std::string(80, 'a'),
-                                 "-lead",   ".hidden",       "_x",        "a/b",
-                                 "a\\b",    "a;rm -rf /",    "a$(id)",    std::string("a\0b", 3),
+    const std::string cases[] = {"",
+                                 "../x",
+                                 "a b",
+                                 "x\n[Service]",
+                                 "Upper",
+                                 std::string(64, 'a'),
+                                 std::string(80, 'a'),
+                                 "-lead",
+                                 ".hidden",
+                                 "_x",
+                                 "a/b",
+                                 "a\\b",
+                                 "a;rm -rf /",
+                                 "a$(id)",
+                                 std::string("a\0b", 3),
                                  "caf\xc3\xa9"};
     for (const auto& bad : cases) {
         std::string error;

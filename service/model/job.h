@@ -1,0 +1,74 @@
+// The job model: what to run and when, as an operator defines it (DESIGN.md "Job"). Plain value
+// types with no behaviour beyond defaults; parsing and validation live in job_json.h. Safe to copy
+// between threads; no internal synchronisation.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace belfry {
+
+using Millis = std::chrono::milliseconds;
+// Milliseconds since the Unix epoch, UTC. The store keeps instants in this form.
+using EpochMillis = std::int64_t;
+
+struct ScheduleSpec {
+    enum class Kind { Cron, Every, At };
+    Kind kind = Kind::Cron;
+    std::string cron;      // Kind::Cron
+    std::string timezone;  // Kind::Cron; empty means UTC
+    Millis every{0};       // Kind::Every
+    EpochMillis at = 0;    // Kind::At
+};
+
+struct ExecAction {
+    std::vector<std::string> argv;  // never a shell string; argv[0] is looked up in PATH
+    std::string cwd;                // empty: the daemon's working directory
+    std::map<std::string, std::string> env;
+};
+
+struct HttpAction {
+    std::string method = "POST";
+    std::string url;
+    std::map<std::string, std::string> headers;
+    std::string body;
+    int expectLow = 200;  // a status in [expectLow, expectHigh] counts as success
+    int expectHigh = 299;
+};
+
+struct RetryPolicy {
+    int max = 0;  // extra attempts after the first; 0 = no retries
+    std::string backoff = "exponential";
+    Millis initial = std::chrono::seconds(30);
+    Millis maxDelay = std::chrono::hours(1);
+};
+
+enum class Concurrency { Skip, Queue, Parallel, Replace };
+enum class CatchUp { One, All, None };
+
+struct Job {
+    std::string name;
+    std::string description;
+    std::optional<ScheduleSpec> schedule;  // absent: manual/API only
+    std::optional<ExecAction> exec;        // exactly one of exec and http is set
+    std::optional<HttpAction> http;
+    // Task Scheduler's default ExecutionTimeLimit; long enough for any sane job, yet a hung job
+    // cannot hold a worker forever.
+    Millis timeout = std::chrono::hours(72);
+    RetryPolicy retry;
+    Concurrency concurrency = Concurrency::Skip;
+    CatchUp catchUp = CatchUp::One;
+    Millis jitter{0};
+    bool enabled = true;
+    EpochMillis createdAt = 0;  // set by the store
+    EpochMillis updatedAt = 0;
+};
+
+const char* toString(Concurrency value);
+const char* toString(CatchUp value);
+
+}  // namespace belfry

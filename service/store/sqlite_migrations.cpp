@@ -1,0 +1,45 @@
+#include "sqlite_migrations.h"
+
+namespace belfry {
+
+const std::vector<std::string>& sqliteMigrations() {
+    static const std::vector<std::string> kMigrations{
+        // 1: jobs keep their canonical JSON definition, so new job fields need no migration;
+        // runs are one row per attempt. Instants are milliseconds since the epoch, UTC.
+        R"SQL(
+CREATE TABLE jobs (
+    name        TEXT PRIMARY KEY,
+    definition  TEXT NOT NULL,
+    enabled     INTEGER NOT NULL,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+);
+CREATE TABLE runs (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    job         TEXT NOT NULL,
+    trigger     TEXT NOT NULL,
+    slot        INTEGER,
+    attempt     INTEGER NOT NULL,
+    state       TEXT NOT NULL,
+    queued_at   INTEGER NOT NULL,
+    started_at  INTEGER,
+    finished_at INTEGER,
+    exit_code   INTEGER,
+    signal      INTEGER,
+    http_status INTEGER,
+    output      TEXT NOT NULL DEFAULT '',
+    error       TEXT NOT NULL DEFAULT '',
+    node        TEXT NOT NULL
+);
+-- A scheduled fire is unique per (job, slot): the farm-wide guarantee rests on this index.
+CREATE UNIQUE INDEX runs_scheduled_slot ON runs (job, slot) WHERE trigger IN ('schedule', 'catchup');
+-- History is read newest first, by job, by state, or both (the id is the paging cursor).
+CREATE INDEX runs_by_job ON runs (job, id);
+CREATE INDEX runs_by_state ON runs (state, id);
+CREATE INDEX runs_by_job_state ON runs (job, state, id);
+)SQL",
+    };
+    return kMigrations;
+}
+
+}  // namespace belfry

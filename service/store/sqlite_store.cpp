@@ -1,0 +1,369 @@
+// SQLite implementation of Store through Poco::Data. One connection, guarded by one mutex: SQLite
+// serialises writers anyway, and every statement here is short (no query waits on a job).
+#include <Poco/Data/RecordSet.h>
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Session.h>
+#include <Poco/Data/Statement.h>
+#include <Poco/JSON/Stringifier.h>
+#include <Poco/Nullable.h>
+
+#include <mutex>
+#include <sstream>
+
+#include "job_json.h"
+#include "sqlite_migrations.h"
+#include "store.h"
+#include "timestamps.h"
+
+namespace belfry {
+namespace {
+
+using namespace Poco::Data::Keywords;
+using Poco::Data::RecordSet;
+using Poco::Data::Session;
+using Poco::Data::Statement;
+
+template <typename T>
+Poco::Nullable<T> nullable(const std::optional<T>& value) {
+    return value ? Poco::Nullable<T>(*value) : Poco::Nullable<T>();
+}
+
+std::optional<std::int64_t> optionalInt(RecordSet& rows, const std::string& column) {
+    const auto value = rows[column];
+    if (value.isEmpty()) return std::nullopt;
+    return value.convert<std::int64_t>();
+}
+
+std::optional<int> optionalSmallInt(RecordSet& rows, const std::string& column) {
+    const auto value = optionalInt(rows, column);
+    return value ? std::optional<int>(static_cast<int>(*value)) : std::nullopt;
+}
+
+std::string toJsonText(const Job& job) {
+    std::ostringstream out;
+    Poco::JSON::Stringifier::stringify(jobToJson(job), out);
+    return out.str();
+}
+
+// Splits a migration into statements: migrations are plain DDL with no semicolon inside literals
+// or comments.
+std::vector<std::string> splitStatements(const std::string& script) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start < script.size()) {
+        auto end = script.find(';', start);
+        if (end == std::string::npos) end = script.size();
+        auto statement = script.substr(start, end - start);
+        if (statement.find_first_not_of(" \n\t") != std::string::npos) out.push_back(statement);
+        start = end + 1;
+    }
+    return out;
+}
+
+const char* kRunColumns =
+    "id, job, trigger, slot, attempt, state, queued_at, started_at, finished_at, exit_code, "
+    "signal, http_status, output, error, node";
+
+Run runFromRow(RecordSet& rows) {
+    Run run;
+    run.id = rows["id"].convert<std::int64_t>();
+    run.job = rows["job"].convert<std::string>();
+    run.trigger = triggerFromString(rows["trigger"].convert<std::string>()).value_or(Trigger::Api);
+    run.slot = optionalInt(rows, "slot");
+    run.attempt = rows["attempt"].convert<int>();
+    run.state = runStateFromString(rows["state"].convert<std::string>()).value_or(RunState::Failed);
+    run.queuedAt = rows["queued_at"].convert<std::int64_t>();
+    run.startedAt = optionalInt(rows, "started_at");
+    run.finishedAt = optionalInt(rows, "finished_at");
+    run.exitCode = optionalSmallInt(rows, "exit_code");
+    run.signal = optionalSmallInt(rows, "signal");
+    run.httpStatus = optionalSmallInt(rows, "http_status");
+    run.output = rows["output"].convert<std::string>();
+    run.error = rows["error"].convert<std::string>();
+    run.node = rows["node"].convert<std::string>();
+    return run;
+}
+
+class SqliteStore final : public Store {
+  public:
+    SqliteStore(const std::string& path, const SqliteOptions& options)
+        : session_(open(path)), path_(path) {
+        session_ << "PRAGMA journal_mode=WAL", now;
+        session_ << "PRAGMA synchronous=" + options.synchronous, now;
+        session_ << "PRAGMA busy_timeout=5000", now;
+        migrate();
+    }
+
+    bool insertJob(Job& job) override {
+        return guarded("create job " + job.name, [&] {
+            int existing = 0;
+            session_ << "SELECT COUNT(*) FROM jobs WHERE name = ?", use(job.name), into(existing),
+                now;
+            if (existing) return false;
+            job.createdAt = job.updatedAt = nowMillis();
+            auto text = toJsonText(job);
+            int enabled = job.enabled;
+            session_ << "INSERT INTO jobs (name, definition, enabled, created_at, updated_at) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                use(job.name), use(text), use(enabled), use(job.createdAt), use(job.updatedAt), now;
+            return true;
+        });
+    }
+
+    bool updateJob(Job& job) override {
+        return guarded("update job " + job.name, [&] {
+            const auto existing = loadJob(job.name);
+            if (!existing) return false;
+            job.createdAt = existing->createdAt;
+            job.updatedAt = nowMillis();
+            auto text = toJsonText(job);
+            int enabled = job.enabled;
+            session_
+                << "UPDATE jobs SET definition = ?, enabled = ?, updated_at = ? WHERE name = ?",
+                use(text), use(enabled), use(job.updatedAt), use(job.name), now;
+            return true;
+        });
+    }
+
+    bool deleteJob(const std::string& name) override {
+        return guarded("delete job " + name, [&] {
+            std::string key = name;
+            Statement statement(session_);
+            statement << "DELETE FROM jobs WHERE name = ?", use(key);
+            return statement.execute() > 0;
+        });
+    }
+
+    bool setJobEnabled(const std::string& name, bool enabled) override {
+        return guarded("set enabled on job " + name, [&] {
+            auto job = loadJob(name);
+            if (!job) return false;
+            job->enabled = enabled;
+            job->updatedAt = nowMillis();
+            auto text = toJsonText(*job);
+            int flag = enabled;
+            session_
+                << "UPDATE jobs SET definition = ?, enabled = ?, updated_at = ? WHERE name = ?",
+                use(text), use(flag), use(job->updatedAt), use(job->name), now;
+            return true;
+        });
+    }
+
+    std::optional<Job> job(const std::string& name) override {
+        return guarded("read job " + name, [&] { return loadJob(name); });
+    }
+
+    std::vector<Job> jobs() override {
+        return guarded("list jobs", [&] {
+            Statement select(session_);
+            select << "SELECT definition, created_at, updated_at FROM jobs ORDER BY name", now;
+            RecordSet rows(select);
+            std::vector<Job> out;
+            for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
+                out.push_back(jobFromRow(rows));
+            }
+            return out;
+        });
+    }
+
+    RunId insertRun(const NewRun& run) override {
+        return guarded("record a run of " + run.job, [&] { return insertRunLocked(run); });
+    }
+
+    FireOutcome insertScheduledRun(const NewRun& run) override {
+        return guarded("record a fire of " + run.job, [&] {
+            std::string job = run.job;
+            Poco::Nullable<std::int64_t> existing;
+            auto slot = nullable(run.slot);
+            session_ << "SELECT id FROM runs WHERE job = ? AND slot = ? AND trigger IN "
+                        "('schedule', 'catchup')",
+                use(job), use(slot), into(existing), now;
+            if (!existing.isNull()) return FireOutcome{existing.value(), true};
+            return FireOutcome{insertRunLocked(run), false};
+        });
+    }
+
+    bool markRunning(RunId id, EpochMillis startedAt) override {
+        return guarded("start run " + std::to_string(id), [&] {
+            Statement statement(session_);
+            statement << "UPDATE runs SET state = 'running', started_at = ? WHERE id = ? AND "
+                         "state = 'queued'",
+                use(startedAt), use(id);
+            return statement.execute() > 0;
+        });
+    }
+
+    bool finishRun(RunId id, const RunResult& result, EpochMillis finishedAt) override {
+        return guarded("finish run " + std::to_string(id), [&] {
+            std::string state = toString(result.state);
+            auto exitCode = nullable(result.exitCode);
+            auto signal = nullable(result.signal);
+            auto httpStatus = nullable(result.httpStatus);
+            std::string output = result.output;
+            std::string error = result.error;
+            Statement statement(session_);
+            statement << "UPDATE runs SET state = ?, finished_at = ?, exit_code = ?, signal = ?, "
+                         "http_status = ?, output = ?, error = ? "
+                         "WHERE id = ? AND state IN ('queued', 'running')",
+                use(state), use(finishedAt), use(exitCode), use(signal), use(httpStatus),
+                use(output), use(error), use(id);
+            return statement.execute() > 0;
+        });
+    }
+
+    std::optional<Run> run(RunId id) override {
+        return guarded("read run " + std::to_string(id), [&]() -> std::optional<Run> {
+            Statement select(session_);
+            select << "SELECT " << kRunColumns << " FROM runs WHERE id = ?", use(id), now;
+            RecordSet rows(select);
+            if (!rows.moveFirst()) return std::nullopt;
+            return runFromRow(rows);
+        });
+    }
+
+    std::vector<Run> runs(const RunFilter& filter) override {
+        return guarded("list runs", [&] {
+            // The optional filters are bound as NULLs and skipped in SQL; SQLite's planner still
+            // picks the matching (job|state, id) index for the constant ones.
+            std::string sql = std::string("SELECT ") + kRunColumns + " FROM runs WHERE 1";
+            std::string job = filter.job.value_or("");
+            std::string state = filter.state ? toString(*filter.state) : "";
+            RunId before = filter.before.value_or(0);
+            int limit = filter.limit;
+            Statement select(session_);
+            if (filter.job) sql += " AND job = ?";
+            if (filter.state) sql += " AND state = ?";
+            if (filter.before) sql += " AND id < ?";
+            sql += " ORDER BY id DESC LIMIT ?";
+            select << sql;
+            if (filter.job) select, use(job);
+            if (filter.state) select, use(state);
+            if (filter.before) select, use(before);
+            select, use(limit);
+            select.execute();
+            RecordSet rows(select);
+            std::vector<Run> out;
+            for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
+                out.push_back(runFromRow(rows));
+            }
+            return out;
+        });
+    }
+
+    int interruptAbandonedRuns(EpochMillis now) override {
+        return guarded("recover interrupted runs", [&] {
+            std::string error = "belfryd stopped while the run was in progress";
+            Statement statement(session_);
+            statement << "UPDATE runs SET state = 'interrupted', finished_at = ?, error = ? "
+                         "WHERE state = 'running'",
+                use(now), use(error);
+            return static_cast<int>(statement.execute());
+        });
+    }
+
+    std::vector<RunId> queuedRuns() override {
+        return guarded("list queued runs", [&] {
+            std::vector<RunId> ids;
+            session_ << "SELECT id FROM runs WHERE state = 'queued' ORDER BY id", into(ids), now;
+            return ids;
+        });
+    }
+
+  private:
+    static Session open(const std::string& path) {
+        Poco::Data::SQLite::Connector::registerConnector();
+        try {
+            return Session("SQLite", path);
+        } catch (const Poco::Exception& e) {
+            throw StoreError("cannot open database " + path + ": " + e.displayText());
+        }
+    }
+
+    template <typename Fn>
+    auto guarded(const std::string& operation, Fn&& fn) -> decltype(fn()) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        try {
+            return fn();
+        } catch (const Poco::Exception& e) {
+            throw StoreError("database " + path_ + ": cannot " + operation + ": " +
+                             e.displayText());
+        }
+    }
+
+    void migrate() {
+        int version = 0;
+        session_ << "PRAGMA user_version", into(version), now;
+        const auto& migrations = sqliteMigrations();
+        if (version > static_cast<int>(migrations.size())) {
+            throw StoreError("database " + path_ + " has schema version " +
+                             std::to_string(version) + ", newer than this belfryd understands (" +
+                             std::to_string(migrations.size()) + "); refusing to touch it");
+        }
+        for (auto index = static_cast<std::size_t>(version); index < migrations.size(); ++index) {
+            try {
+                session_.begin();
+                for (const auto& statement : splitStatements(migrations[index])) {
+                    session_ << statement, now;
+                }
+                session_ << "PRAGMA user_version = " + std::to_string(index + 1), now;
+                session_.commit();
+            } catch (const Poco::Exception& e) {
+                if (session_.isTransaction()) session_.rollback();
+                throw StoreError("database " + path_ + ": migration " + std::to_string(index + 1) +
+                                 " failed: " + e.displayText());
+            }
+        }
+    }
+
+    RunId insertRunLocked(const NewRun& run) {
+        std::string job = run.job;
+        std::string trigger = toString(run.trigger);
+        auto slot = nullable(run.slot);
+        int attempt = run.attempt;
+        EpochMillis queuedAt = nowMillis();
+        std::string node = run.node;
+        session_ << "INSERT INTO runs (job, trigger, slot, attempt, state, queued_at, node) "
+                    "VALUES (?, ?, ?, ?, 'queued', ?, ?)",
+            use(job), use(trigger), use(slot), use(attempt), use(queuedAt), use(node), now;
+        RunId id = 0;
+        session_ << "SELECT last_insert_rowid()", into(id), now;
+        return id;
+    }
+
+    std::optional<Job> loadJob(const std::string& name) {
+        std::string key = name;
+        Statement select(session_);
+        select << "SELECT definition, created_at, updated_at FROM jobs WHERE name = ?", use(key),
+            now;
+        RecordSet rows(select);
+        if (!rows.moveFirst()) return std::nullopt;
+        return jobFromRow(rows);
+    }
+
+    static Job jobFromRow(RecordSet& rows) {
+        auto job = jobFromJson(*parseJsonObject(rows["definition"].convert<std::string>()));
+        job.createdAt = rows["created_at"].convert<std::int64_t>();
+        job.updatedAt = rows["updated_at"].convert<std::int64_t>();
+        return job;
+    }
+
+    std::mutex mutex_;
+    Session session_;
+    std::string path_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> openSqliteStore(const std::string& path, const SqliteOptions& options) {
+    if (options.synchronous != "FULL" && options.synchronous != "NORMAL") {
+        throw StoreError("store.synchronous must be FULL or NORMAL, not '" + options.synchronous +
+                         "'");
+    }
+    try {
+        return std::make_unique<SqliteStore>(path, options);
+    } catch (const Poco::Exception& e) {
+        throw StoreError("database " + path + ": " + e.displayText());
+    }
+}
+
+}  // namespace belfry

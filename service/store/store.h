@@ -1,0 +1,92 @@
+// The durable record of jobs and runs. Every mutating call returns only after its change is
+// committed, so an API answer built on it never acknowledges something a crash could lose.
+//
+// Thread-safety: all methods may be called from any thread; implementations serialise access
+// internally. Errors from the database surface as StoreError with a readable message.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "job.h"
+#include "run.h"
+
+namespace belfry {
+
+class StoreError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+struct NewRun {
+    std::string job;
+    Trigger trigger = Trigger::Api;
+    std::optional<EpochMillis> slot;
+    int attempt = 1;
+    std::string node;
+};
+
+struct RunResult {
+    RunState state = RunState::Succeeded;
+    std::optional<int> exitCode;
+    std::optional<int> signal;
+    std::optional<int> httpStatus;
+    std::string output;
+    std::string error;
+};
+
+struct RunFilter {
+    std::optional<std::string> job;
+    std::optional<RunState> state;
+    std::optional<RunId> before;  // only runs with a smaller id: the paging cursor
+    int limit = 50;
+};
+
+struct FireOutcome {
+    RunId run = 0;
+    bool duplicate = false;  // the (job, slot) had fired before; `run` is that earlier run
+};
+
+class Store {
+  public:
+    virtual ~Store() = default;
+
+    // Jobs. insertJob returns false when the name is taken; update/delete/setEnabled return
+    // false when there is no such job.
+    virtual bool insertJob(Job& job) = 0;  // sets createdAt/updatedAt
+    virtual bool updateJob(Job& job) = 0;  // keeps createdAt, sets updatedAt
+    virtual bool deleteJob(const std::string& name) = 0;
+    virtual bool setJobEnabled(const std::string& name, bool enabled) = 0;
+    virtual std::optional<Job> job(const std::string& name) = 0;
+    virtual std::vector<Job> jobs() = 0;
+
+    // Runs. insertRun records a queued run. insertScheduledRun does the same unless a run for
+    // the same (job, slot) exists, which makes a doubled fire a no-op.
+    virtual RunId insertRun(const NewRun& run) = 0;
+    virtual FireOutcome insertScheduledRun(const NewRun& run) = 0;
+    // Moves a queued run to running; false if it was no longer queued (e.g. cancelled).
+    virtual bool markRunning(RunId id, EpochMillis startedAt) = 0;
+    // Records the end of a queued or running run; false if it had already ended.
+    virtual bool finishRun(RunId id, const RunResult& result, EpochMillis finishedAt) = 0;
+    virtual std::optional<Run> run(RunId id) = 0;
+    virtual std::vector<Run> runs(const RunFilter& filter) = 0;
+
+    // Crash recovery at start: runs a dead process left `running` become `interrupted`; the
+    // returned queued runs were acknowledged but never started and must still run.
+    virtual int interruptAbandonedRuns(EpochMillis now) = 0;
+    virtual std::vector<RunId> queuedRuns() = 0;
+};
+
+struct SqliteOptions {
+    // FULL syncs the WAL on every commit (survives power loss); NORMAL survives a crash or
+    // kill -9 of belfryd but may lose the last commits on power loss.
+    std::string synchronous = "FULL";
+};
+
+// Opens (creating if needed) the SQLite database at `path` and brings its schema up to date.
+std::unique_ptr<Store> openSqliteStore(const std::string& path, const SqliteOptions& options = {});
+
+}  // namespace belfry
