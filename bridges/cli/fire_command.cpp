@@ -1,0 +1,106 @@
+// `belfry fire NAME`: what the OS scheduler runs at every timer elapse (DESIGN.md, "The fire
+// path"). Kept to the essentials, since it runs once per scheduled run: one POST to record the
+// fire, then long-polls on the same keep-alive connection until the run ends, and the run's status
+// as the exit code, so the OS tool's "last result" tells the truth. No tables, no formatting beyond
+// one line on stderr when the run did not succeed.
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "exit_codes.h"
+#include "stop_signal.h"
+
+namespace belfry::cli {
+namespace {
+
+constexpr std::chrono::seconds kFireTimeout{15};
+constexpr std::chrono::seconds kCancelTimeout{10};
+
+// systemd (>= 251) passes the timer's elapse time; the service uses it to find the slot, so a late
+// start of this process does not shift the run to a different slot.
+std::optional<std::uint64_t> elapsedUsec(const EnvLookup& env) {
+    const auto text = env ? env("TRIGGER_TIMER_REALTIME_USEC") : std::nullopt;
+    if (!text || text->empty() || text->size() > 19) return std::nullopt;
+    std::uint64_t value = 0;
+    for (char c : *text) {
+        if (c < '0' || c > '9') return std::nullopt;
+        value = value * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    return value;
+}
+
+// An admin stopped the unit (or pressed Ctrl-C): cancel the run rather than leave it running with
+// nobody to report its end. Uses a fresh connection, the old one is mid-reply.
+int cancelRun(const CommandContext& context, ApiClient& client, const std::string& name,
+              std::int64_t id) {
+    client.disconnect();
+    const std::string runPath = "/v1/runs/" + std::to_string(id);
+    const ApiResult cancelled = client.call("POST", runPath + "/cancel", nullptr, kCancelTimeout);
+    if (cancelled.ok) {
+        context.printError("stopped: cancelled run " + std::to_string(id) + " of job " + name);
+        return kExitCancelled;
+    }
+    if (cancelled.status == 409) {  // it ended meanwhile: report how
+        const ApiResult current = client.call("GET", runPath, nullptr, kCancelTimeout);
+        const auto state = jsonString(current.body, "state");
+        if (current.ok && state && isTerminalRunState(*state)) return exitCodeForRun(current.body);
+    }
+    context.printError("stopped, but could not cancel run " + std::to_string(id) + " of job " +
+                       name + ": " + cancelled.message);
+    return kExitCancelled;
+}
+
+}  // namespace
+
+int fireCommand(CommandContext& context, const std::vector<std::string>& args) {
+    if (args.size() != 1) return context.usageError("fire takes one job NAME");
+    const std::string& name = args[0];
+    if (const int code = context.checkJobName(name)) return code;
+
+    StopSignalScope stopScope;
+    std::unique_ptr<ApiClient> client;
+    if (const int code = context.connect(&client)) return code;
+
+    Json body = Json::object();
+    if (const auto usec = elapsedUsec(context.environment.env)) body["elapsed_usec"] = *usec;
+    const std::string target = "/v1/jobs/" + name + "/fire";
+    const auto& delays = context.environment.retryDelays;
+
+    // The fire is idempotent per (job, slot), so repeating it after a lost reply is safe.
+    ApiResult fired;
+    for (std::size_t attempt = 0;; ++attempt) {
+        fired = client->call("POST", target, &body, kFireTimeout);
+        if (fired.ok || !isTransient(fired) || attempt >= delays.size()) break;
+        if (!sleepUnlessStopped(delays[attempt])) {
+            context.printError("stopped before the fire of job " + name + " reached belfryd");
+            return kExitCancelled;
+        }
+    }
+    if (!fired.ok) {
+        if (isTransient(fired)) {
+            context.printError("job " + name + ": " + fired.message + " (gave up after " +
+                               std::to_string(delays.size() + 1) + " attempts)");
+            return kExitTempFail;
+        }
+        return context.fail(fired);
+    }
+    const auto id = jsonInt(fired.body, "run");
+    if (!id) {
+        context.printError("bad answer from belfryd: no run id in the reply to the fire of job " +
+                           name);
+        return kExitServiceError;
+    }
+    if (stopRequested()) return cancelRun(context, *client, name, *id);
+
+    Json run;
+    bool interrupted = false;
+    const int code = waitForRun(context, *client, *id, true, &run, &interrupted);
+    if (interrupted) return cancelRun(context, *client, name, *id);
+    if (code) return code;
+    const int exitCode = exitCodeForRun(run);
+    if (exitCode != kExitSuccess || jsonString(run, "state") != "succeeded") {
+        context.printError(describeRunEnd(run));
+    }
+    return exitCode;
+}
+
+}  // namespace belfry::cli

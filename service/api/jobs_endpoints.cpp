@@ -1,0 +1,157 @@
+// /v1/jobs and /v1/jobs/{name}/...: job CRUD, enable/disable, run now, and the OS scheduler's fire
+// callback.
+#include <Poco/JSON/Array.h>
+#include <Poco/NumberParser.h>
+
+#include "api_router.h"
+#include "belfry/job_name.h"
+#include "job_json.h"
+#include "timestamps.h"
+
+namespace belfry {
+namespace {
+
+// The name in the path is validated like a name in a body: it reaches the store and, later, OS
+// unit names.
+std::optional<ApiResponse> rejectBadName(const std::string& name) {
+    std::string error;
+    if (!isValidJobName(name, &error)) return errorResponse(400, "invalid job name", error);
+    return std::nullopt;
+}
+
+ApiResponse noSuchJob(const std::string& name) {
+    return errorResponse(404, "no such job", "job " + name + " does not exist");
+}
+
+Poco::JSON::Object::Ptr bodyObject(const ApiRequest& request) {
+    if (request.body.find_first_not_of(" \t\r\n") == std::string::npos) {
+        return new Poco::JSON::Object;
+    }
+    return parseJsonObject(request.body);
+}
+
+ApiResponse runAccepted(RunId id, std::optional<bool> duplicate = std::nullopt) {
+    Poco::JSON::Object::Ptr body = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    body->set("run", id);
+    if (duplicate) body->set("duplicate", *duplicate);
+    return jsonResponse(202, body);
+}
+
+}  // namespace
+
+ApiResponse listJobs(ApiContext& context, const ApiRequest&) {
+    Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
+    for (const auto& job : context.store.jobs()) list->add(jobToJson(job));
+    Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
+    body->set("jobs", list);
+    return jsonResponse(200, body);
+}
+
+ApiResponse createJob(ApiContext& context, const ApiRequest& request) {
+    auto job = jobFromJson(*parseJsonObject(request.body));
+    if (!context.store.insertJob(job)) {
+        return errorResponse(409, "job exists", "a job named " + job.name + " already exists");
+    }
+    return jsonResponse(201, jobToJson(job));
+}
+
+ApiResponse getJob(ApiContext& context, const std::string& name) {
+    if (auto bad = rejectBadName(name)) return *bad;
+    const auto job = context.store.job(name);
+    return job ? jsonResponse(200, jobToJson(*job)) : noSuchJob(name);
+}
+
+ApiResponse replaceJob(ApiContext& context, const std::string& name, const ApiRequest& request) {
+    if (auto bad = rejectBadName(name)) return *bad;
+    auto object = parseJsonObject(request.body);
+    // The path names the job; a body may omit the name but must not contradict it (renaming
+    // would orphan the job's history and OS units).
+    if (!object->has("name")) object->set("name", name);
+    auto job = jobFromJson(*object);
+    if (job.name != name) {
+        return errorResponse(400, "invalid request",
+                             "name: the body names " + job.name + " but the path names " + name +
+                                 "; jobs cannot be renamed");
+    }
+    if (!context.store.updateJob(job)) return noSuchJob(name);
+    return jsonResponse(200, jobToJson(job));
+}
+
+ApiResponse deleteJob(ApiContext& context, const std::string& name) {
+    if (auto bad = rejectBadName(name)) return *bad;
+    if (!context.store.deleteJob(name)) return noSuchJob(name);
+    // History stays for the record (retention prunes it); active runs finish on their own.
+    ApiResponse response;
+    response.status = 204;
+    return response;
+}
+
+ApiResponse setJobEnabled(ApiContext& context, const std::string& name, bool enabled) {
+    if (auto bad = rejectBadName(name)) return *bad;
+    if (!context.store.setJobEnabled(name, enabled)) return noSuchJob(name);
+    return getJob(context, name);
+}
+
+ApiResponse startRun(ApiContext& context, const std::string& name, const ApiRequest& request) {
+    if (auto bad = rejectBadName(name)) return *bad;
+    const auto body = bodyObject(request);
+    Trigger trigger = Trigger::Api;
+    for (const auto& [key, value] : *body) {
+        if (key == "trigger") {
+            // The CLI and dashboard say "manual": an operator's hand, not a program's call.
+            const auto text = value.isString() ? value.extract<std::string>() : "";
+            if (text != "manual" && text != "api") {
+                throw ValidationError("trigger: must be manual or api");
+            }
+            trigger = text == "manual" ? Trigger::Manual : Trigger::Api;
+        } else if (key == "delay" || key == "at") {
+            throw ValidationError(key + ": delayed runs are not supported yet");
+        } else {
+            throw ValidationError(printableForMessage(key) + ": unknown field");
+        }
+    }
+    if (!context.store.job(name)) return noSuchJob(name);
+    // A disabled job can still be run by hand: disabling stops the schedule, not the operator.
+    const auto id = context.store.insertRun({name, trigger, std::nullopt, 1, context.node});
+    // The run is committed as queued: if shutdown has begun it starts at the next start, so the
+    // answer is an acknowledgement either way.
+    context.executor.submit(id);
+    return runAccepted(id);
+}
+
+ApiResponse fireJob(ApiContext& context, const std::string& name, const ApiRequest& request) {
+    if (auto bad = rejectBadName(name)) return *bad;
+    const auto body = bodyObject(request);
+    std::optional<EpochMillis> elapsed;
+    for (const auto& [key, value] : *body) {
+        if (key != "elapsed_usec")
+            throw ValidationError(printableForMessage(key) + ": unknown field");
+        if (!value.isInteger() || value.convert<long long>() <= 0) {
+            throw ValidationError(
+                "elapsed_usec: must be a positive integer (microseconds since the epoch)");
+        }
+        elapsed = value.convert<long long>() / 1000;
+    }
+    const auto job = context.store.job(name);
+    if (!job) return noSuchJob(name);
+    if (!job->enabled) {
+        return errorResponse(409, "job disabled",
+                             "job " + name + " is disabled; enable it or start a run by hand");
+    }
+    FireOutcome outcome;
+    if (elapsed) {
+        // The timer's own elapse time names the slot (to the second), so a doubled fire of one
+        // elapse is recorded once.
+        const EpochMillis slot = *elapsed - (*elapsed % 1000);
+        outcome =
+            context.store.insertScheduledRun({name, Trigger::Schedule, slot, 1, context.node});
+    } else {
+        // No timer behind the fire: an admin started the OS unit or task by hand.
+        outcome.run =
+            context.store.insertRun({name, Trigger::Manual, std::nullopt, 1, context.node});
+    }
+    if (!outcome.duplicate) context.executor.submit(outcome.run);
+    return runAccepted(outcome.run, outcome.duplicate);
+}
+
+}  // namespace belfry

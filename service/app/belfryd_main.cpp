@@ -1,0 +1,174 @@
+// belfryd: the Belfry service. A Poco ServerApplication, so the same binary runs in the
+// foreground, as a Unix daemon (--daemon) or, on Windows, as a service.
+#include <Poco/Environment.h>
+#include <Poco/File.h>
+#include <Poco/Path.h>
+#include <Poco/Util/HelpFormatter.h>
+#include <Poco/Util/Option.h>
+#include <Poco/Util/OptionSet.h>
+#include <Poco/Util/ServerApplication.h>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+#include <memory>
+
+#include "admin_token.h"
+#include "api_router.h"
+#include "api_server.h"
+#include "executor.h"
+#include "logging.h"
+#include "private_file.h"
+#include "service_config.h"
+#include "store.h"
+#include "timestamps.h"
+
+namespace belfry {
+namespace {
+
+// sysexits.h values, so init systems and scripts can tell a bad config from a crash.
+constexpr int kExitConfig = 78;
+constexpr int kExitCantCreate = 73;
+constexpr int kExitUnavailable = 69;
+
+class Belfryd : public Poco::Util::ServerApplication {
+  protected:
+    void defineOptions(Poco::Util::OptionSet& options) override {
+        ServerApplication::defineOptions(options);
+        options.addOption(
+            Poco::Util::Option("config", "c", "read configuration from FILE")
+                .required(false)
+                .repeatable(false)
+                .argument("FILE")
+                .callback(Poco::Util::OptionCallback<Belfryd>(this, &Belfryd::setConfig)));
+        options.addOption(
+            Poco::Util::Option("help", "h", "show this help and exit")
+                .callback(Poco::Util::OptionCallback<Belfryd>(this, &Belfryd::showHelp)));
+        options.addOption(
+            Poco::Util::Option("version", "", "print the version and exit")
+                .callback(Poco::Util::OptionCallback<Belfryd>(this, &Belfryd::showVersion)));
+    }
+
+    void initialize(Poco::Util::Application& self) override {
+        if (configFile_.empty()) {
+            // The CLI finds the file the same way: --config, $BELFRY_CONFIG, the packaged path.
+            configFile_ = Poco::Environment::get("BELFRY_CONFIG", "");
+            if (configFile_.empty() && Poco::File(kPackagedConfig).exists())
+                configFile_ = kPackagedConfig;
+        }
+        if (!configFile_.empty() && !exitEarly_) loadConfiguration(configFile_);
+        ServerApplication::initialize(self);
+    }
+
+    int main(const std::vector<std::string>&) override {
+        if (exitEarly_) return EXIT_OK;
+        ServiceConfig settings;
+        try {
+            settings = loadServiceConfig(
+                config(), Poco::Path(config().getString("application.dir", "./")).toString());
+            settings.configFile = configFile_;
+            setUpLogging(settings.logLevel, settings.logFile);
+        } catch (const std::exception& e) {
+            std::cerr << "belfryd: configuration error: " << e.what() << '\n';
+            return kExitConfig;
+        }
+        try {
+            return serve(settings);
+        } catch (const StoreError& e) {
+            spdlog::critical("{}", e.what());
+            return kExitCantCreate;
+        } catch (const Poco::Exception& e) {
+            spdlog::critical("cannot start: {}", e.displayText());
+            return kExitUnavailable;
+        } catch (const std::exception& e) {
+            spdlog::critical("cannot start: {}", e.what());
+            return kExitUnavailable;
+        }
+    }
+
+  private:
+    static constexpr const char* kPackagedConfig = "/etc/belfry/belfry.properties";
+
+    int serve(const ServiceConfig& settings) {
+        Poco::File(settings.stateDir).createDirectories();
+        auto store =
+            openSqliteStore(settings.databasePath(), SqliteOptions{settings.storeSynchronous});
+        const auto token = loadOrCreateAdminToken(settings.tokenPath());
+
+        // Crash recovery before anything new runs: a run left `running` belonged to a process
+        // that is gone; a `queued` one was acknowledged and must still happen.
+        const int interrupted = store->interruptAbandonedRuns(nowMillis());
+        if (interrupted > 0)
+            spdlog::warn("{} run(s) were interrupted by the previous stop", interrupted);
+
+        ExecutorOptions executorOptions;
+        executorOptions.workers = settings.workers;
+        executorOptions.node = settings.node;
+        executorOptions.killGrace =
+            std::min<std::chrono::milliseconds>(settings.shutdownGrace, std::chrono::seconds(10));
+        Executor executor(*store, executorOptions);
+        executor.start();
+        const auto pending = store->queuedRuns();
+        for (const auto id : pending) executor.submit(id);
+        if (!pending.empty()) spdlog::info("resuming {} queued run(s)", pending.size());
+
+        // No scheduler backend drives fires yet: schedules are stored and fired by the OS or
+        // the internal scheduler once those land.
+        ApiContext context{*store, executor, token, settings.node, "none"};
+        ApiRouter router(context);
+        ApiServerOptions serverOptions;
+        serverOptions.host = settings.listenHost;
+        serverOptions.port = settings.listenPort;
+        serverOptions.maxBodyBytes = settings.maxBodyBytes;
+        serverOptions.maxThreads = std::max(64, settings.workers * 4);
+        ApiServer server(router, serverOptions);
+        server.start();
+        const auto host = settings.listenHost.find(':') != std::string::npos
+                              ? "[" + settings.listenHost + "]"
+                              : settings.listenHost;
+        const auto endpoint = host + ":" + std::to_string(server.boundPort());
+        replaceFileAtomically(settings.endpointPath(), endpoint + "\n");
+        if (settings.listenHost != "127.0.0.1" && settings.listenHost != "::1" &&
+            settings.listenHost != "localhost") {
+            spdlog::warn("the API listens on {}, beyond loopback: protect the admin token",
+                         endpoint);
+        }
+        spdlog::info("belfryd {} listening on http://{} (state {}, token in {}, {} workers)",
+                     BELFRY_VERSION, endpoint, settings.stateDir, settings.tokenPath(),
+                     settings.workers);
+
+        waitForTerminationRequest();
+
+        spdlog::info("stopping: no new work, stopping {} running job(s)", executor.runningCount());
+        server.stop();
+        executor.shutdown();
+        spdlog::info("stopped");
+        spdlog::default_logger()->flush();
+        return EXIT_OK;
+    }
+
+    void setConfig(const std::string&, const std::string& value) { configFile_ = value; }
+
+    void showHelp(const std::string&, const std::string&) {
+        Poco::Util::HelpFormatter help(options());
+        help.setCommand(commandName());
+        help.setUsage("[--config FILE] [--daemon --pidfile FILE]");
+        help.setHeader("Belfry job service. Configuration keys are listed in the README.");
+        help.format(std::cout);
+        exitEarly_ = true;
+        stopOptionsProcessing();
+    }
+
+    void showVersion(const std::string&, const std::string&) {
+        std::cout << "belfryd " << BELFRY_VERSION << '\n';
+        exitEarly_ = true;
+        stopOptionsProcessing();
+    }
+
+    std::string configFile_;
+    bool exitEarly_ = false;
+};
+
+}  // namespace
+}  // namespace belfry
+
+POCO_SERVER_MAIN(belfry::Belfryd)

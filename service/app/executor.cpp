@@ -1,0 +1,232 @@
+#include "executor.h"
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstring>
+
+#include "belfry/duration.h"
+#include "http_action.h"
+#include "process_runner.h"
+#include "timestamps.h"
+
+namespace belfry {
+namespace {
+
+RunResult resultOf(const ActionOutcome& outcome) {
+    RunResult result;
+    result.output = outcome.output;
+    result.error = outcome.error;
+    if (outcome.exitCode >= 0 && outcome.ending == Ending::Exited)
+        result.exitCode = outcome.exitCode;
+    if (outcome.signal > 0) result.signal = outcome.signal;
+    if (outcome.httpStatus > 0) result.httpStatus = outcome.httpStatus;
+    switch (outcome.ending) {
+        case Ending::Exited:
+            result.state = outcome.succeeded() ? RunState::Succeeded : RunState::Failed;
+            if (!outcome.succeeded() && result.error.empty()) {
+                result.error = outcome.httpStatus > 0
+                                   ? "HTTP status " + std::to_string(outcome.httpStatus) +
+                                         " is outside the expected range"
+                                   : "exited with status " + std::to_string(outcome.exitCode);
+            }
+            break;
+        case Ending::Signaled:
+            result.state = RunState::Failed;
+            if (result.error.empty()) {
+                result.error = "killed by signal " + std::to_string(outcome.signal) + " (" +
+                               ::strsignal(outcome.signal) + ")";
+            }
+            break;
+        case Ending::TimedOut:
+            result.state = RunState::TimedOut;
+            break;
+        case Ending::Cancelled:
+            if (outcome.cancelReason == CancelReason::Shutdown) {
+                result.state = RunState::Interrupted;
+                result.error = "belfryd was shutting down";
+            } else {
+                result.state = RunState::Cancelled;
+                if (result.error.empty()) result.error = "cancelled";
+            }
+            break;
+        case Ending::SpawnFailed:
+        case Ending::RequestFailed:
+            result.state = RunState::Failed;
+            break;
+    }
+    return result;
+}
+
+}  // namespace
+
+Executor::Executor(Store& store, ExecutorOptions options)
+    : store_(store), options_(std::move(options)) {}
+
+Executor::~Executor() {
+    shutdown();
+}
+
+void Executor::start() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { workerLoop(); });
+}
+
+bool Executor::submit(RunId id) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (stopping_) return false;
+        if (!queued_.insert(id).second) return true;
+        queue_.push_back(id);
+    }
+    workAvailable_.notify_one();
+    return true;
+}
+
+Executor::CancelResult Executor::cancel(RunId id) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (auto it = running_.find(id); it != running_.end()) {
+        it->second->cancel(CancelReason::Cancelled);
+        return CancelResult::Cancelling;
+    }
+    const bool wasQueuedHere = queued_.erase(id) > 0;
+    lock.unlock();
+    // A queued run ends here and now; the worker that pops it later finds it no longer queued.
+    RunResult cancelled;
+    cancelled.state = RunState::Cancelled;
+    cancelled.error = "cancelled before it started";
+    if (store_.finishRun(id, cancelled, nowMillis())) {
+        forget(id);
+        return CancelResult::Cancelling;
+    }
+    if (wasQueuedHere) forget(id);
+    return store_.run(id) ? CancelResult::AlreadyEnded : CancelResult::NotFound;
+}
+
+bool Executor::waitUntilEnded(RunId id, std::chrono::steady_clock::time_point deadline) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    const auto active = [&] { return queued_.count(id) || running_.count(id); };
+    if (!active()) {
+        if (recentlyEnded_.count(id)) return true;
+        // Not ours (queued during shutdown, or ended by another node): nothing here will signal
+        // its end, so the caller re-reads the store at the deadline.
+        runEnded_.wait_until(lock, deadline);
+        return false;
+    }
+    return runEnded_.wait_until(lock, deadline, [&] { return !active(); });
+}
+
+void Executor::shutdown() {
+    std::vector<std::thread> workers;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (stopping_ && workers_.empty()) return;
+        stopping_ = true;
+        for (auto& [id, cancel] : running_) cancel->cancel(CancelReason::Shutdown);
+        workers.swap(workers_);
+    }
+    workAvailable_.notify_all();
+    for (auto& worker : workers) worker.join();
+}
+
+std::size_t Executor::runningCount() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return running_.size();
+}
+
+std::size_t Executor::queuedCount() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return queued_.size();
+}
+
+void Executor::workerLoop() {
+    for (;;) {
+        RunId id = 0;
+        {
+            std::unique_lock<std::mutex> lock(mutex_);
+            workAvailable_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+            if (stopping_) return;
+            id = queue_.front();
+            queue_.pop_front();
+            if (!queued_.count(id)) continue;  // cancelled while queued
+        }
+        try {
+            execute(id);
+        } catch (const std::exception& e) {
+            // The store failing is the one thing a worker cannot record; log it and keep serving.
+            spdlog::error("run {}: {}", id, e.what());
+            forget(id);
+        }
+    }
+}
+
+void Executor::forget(RunId id) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        queued_.erase(id);
+        running_.erase(id);
+        // Remember recent ends so a waiter that read the store just before the end returns at
+        // once instead of waiting for its re-read deadline.
+        recentlyEnded_.insert(id);
+        endOrder_.push_back(id);
+        if (endOrder_.size() > kRecentlyEndedCapacity) {
+            recentlyEnded_.erase(endOrder_.front());
+            endOrder_.pop_front();
+        }
+    }
+    runEnded_.notify_all();
+}
+
+void Executor::execute(RunId id) {
+    auto cancel = std::make_shared<CancelSource>();
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        queued_.erase(id);
+        // Shutdown began after this worker took the run: leave it queued in the store for the
+        // next start rather than begin something we are about to interrupt.
+        if (stopping_) return;
+        running_.emplace(id, cancel);
+    }
+    const auto run = store_.run(id);
+    if (!run || run->state != RunState::Queued || !store_.markRunning(id, nowMillis())) {
+        forget(id);
+        return;
+    }
+    const auto job = store_.job(run->job);
+    RunResult result;
+    if (!job) {
+        result.state = RunState::Failed;
+        result.error = "job " + run->job + " no longer exists";
+    } else if (job->exec) {
+        ProcessSpec spec;
+        spec.argv = job->exec->argv;
+        spec.cwd = job->exec->cwd;
+        spec.env = job->exec->env;
+        spec.env["BELFRY_JOB"] = job->name;
+        spec.env["BELFRY_RUN_ID"] = std::to_string(id);
+        spec.timeout = job->timeout;
+        spec.killGrace = options_.killGrace;
+        spec.outputLimit = options_.outputLimit;
+        spdlog::info("run {} of job {}: starting {}", id, job->name, spec.argv.front());
+        result = resultOf(runProcess(spec, *cancel));
+    } else if (job->http) {
+        HttpSpec spec;
+        spec.method = job->http->method;
+        spec.url = job->http->url;
+        spec.headers = job->http->headers;
+        spec.body = job->http->body;
+        spec.expectLow = job->http->expectLow;
+        spec.expectHigh = job->http->expectHigh;
+        spec.timeout = job->timeout;
+        spec.responseLimit = options_.outputLimit;
+        spdlog::info("run {} of job {}: {} {}", id, job->name, spec.method, spec.url);
+        result = resultOf(runHttp(spec, *cancel));
+    }
+    store_.finishRun(id, result, nowMillis());
+    spdlog::log(result.state == RunState::Succeeded ? spdlog::level::info : spdlog::level::warn,
+                "run {} of job {}: {}{}{}", id, run->job, toString(result.state),
+                result.error.empty() ? "" : ": ", result.error);
+    forget(id);
+}
+
+}  // namespace belfry

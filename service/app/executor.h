@@ -1,0 +1,83 @@
+// The executor: a fixed pool of workers that take queued runs and carry them out, so a burst of
+// fires queues instead of spawning thousands of processes at once.
+//
+// Contract: a run is inserted into the store as `queued` by the caller (that commit is what an
+// API answer acknowledges) and then submitted here by id. The executor moves it to `running`,
+// performs the job's action, and records the end state. A run that is cancelled while still
+// queued never starts. On shutdown, running runs are stopped and recorded as `interrupted`;
+// queued ones stay queued in the store and run at the next start.
+//
+// Thread-safety: every public method may be called from any thread.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "cancel_source.h"
+#include "store.h"
+
+namespace belfry {
+
+struct ExecutorOptions {
+    int workers = 8;
+    std::string node;
+    std::chrono::milliseconds killGrace = std::chrono::seconds(10);  // SIGTERM -> SIGKILL
+    std::size_t outputLimit = 64 * 1024;
+};
+
+class Executor {
+  public:
+    Executor(Store& store, ExecutorOptions options);
+    ~Executor();  // shuts down if still running
+    Executor(const Executor&) = delete;
+    Executor& operator=(const Executor&) = delete;
+
+    void start();
+    // Queues a stored run. Returns false once shutdown has begun (the run stays queued in the
+    // store for the next start).
+    bool submit(RunId id);
+
+    enum class CancelResult { Cancelling, NotFound, AlreadyEnded };
+    CancelResult cancel(RunId id);
+
+    // Blocks until the run is neither queued nor running in this executor, or until `deadline`.
+    // Returns true if it has ended (or was never active here).
+    bool waitUntilEnded(RunId id, std::chrono::steady_clock::time_point deadline);
+
+    // Stops taking work, stops running jobs (SIGTERM, then SIGKILL after the kill grace), records
+    // them as interrupted and joins the workers.
+    void shutdown();
+
+    std::size_t runningCount() const;
+    std::size_t queuedCount() const;
+
+  private:
+    void workerLoop();
+    void execute(RunId id);
+    void forget(RunId id);
+
+    Store& store_;
+    ExecutorOptions options_;
+    mutable std::mutex mutex_;
+    std::condition_variable workAvailable_;
+    std::condition_variable runEnded_;
+    std::deque<RunId> queue_;
+    std::unordered_set<RunId> queued_;
+    std::unordered_map<RunId, std::shared_ptr<CancelSource>> running_;
+    static constexpr std::size_t kRecentlyEndedCapacity = 4096;
+    std::unordered_set<RunId> recentlyEnded_;
+    std::deque<RunId> endOrder_;
+    std::vector<std::thread> workers_;
+    bool stopping_ = false;
+};
+
+}  // namespace belfry
