@@ -19,16 +19,16 @@
 namespace belfry::cli {
 
 struct ApiResult {
-    bool ok = false;   // a 2xx response whose body, if any, is JSON
-    int status = 0;    // HTTP status; 0 when no response arrived
+    bool ok = false;                              // a 2xx response whose body, if any, is JSON
+    int status = 0;                               // HTTP status; 0 when no response arrived
     std::optional<HttpErrorKind> transportError;  // set when no (valid) response arrived
-    Json body;         // the parsed body; null for an empty one (204)
-    int exitCode = 0;  // for !ok: the exit code that reports the failure
+    Json body;                                    // the parsed body; null for an empty one (204)
+    int exitCode = 0;                             // for !ok: the exit code that reports the failure
     std::string message;  // for !ok: "<error>: <detail>" or what went wrong, no "belfry: " prefix
 };
 
 class ApiClient {
-public:
+  public:
     // `token` empty: requests go without Authorization, and a 401/403 mentions `tokenProblem`
     // (why no token could be read).
     ApiClient(Endpoint endpoint, std::string token, std::string tokenProblem);
@@ -36,8 +36,7 @@ public:
     // Sends METHOD `target` with `body` as JSON when given (POST/PUT always send a body, `{}` when
     // none is given). `timeout` bounds the whole exchange; `interruptible` lets a stop signal
     // abort it (see HttpRequest).
-    ApiResult call(const std::string& method, const std::string& target,
-                   const Json* body = nullptr,
+    ApiResult call(const std::string& method, const std::string& target, const Json* body = nullptr,
                    std::chrono::milliseconds timeout = std::chrono::seconds(30),
                    bool interruptible = false);
 
@@ -46,7 +45,7 @@ public:
 
     const Endpoint& endpoint() const { return endpoint_; }
 
-private:
+  private:
     Endpoint endpoint_;
     std::string authorization_;
     std::string tokenProblem_;

@@ -201,8 +201,8 @@ int CommandContext::connect(std::unique_ptr<ApiClient>* client) const {
     std::string token;
     std::string tokenProblem;
     if (!readAdminToken(config.stateDir, &token, &tokenProblem)) token.clear();
-    *client = std::make_unique<ApiClient>(std::move(endpoint), std::move(token),
-                                          std::move(tokenProblem));
+    *client =
+        std::make_unique<ApiClient>(std::move(endpoint), std::move(token), std::move(tokenProblem));
     return kExitSuccess;
 }
 
@@ -225,7 +225,8 @@ int runCli(const std::vector<std::string>& args, const CliEnvironment& environme
     } catch (const std::exception& e) {
         // Reached only through a reply this client does not understand (nlohmann::json's type
         // errors); everything expected is an error value.
-        const std::string line = std::string("belfry: unexpected reply from belfryd: ") + e.what() + "\n";
+        const std::string line =
+            std::string("belfry: unexpected reply from belfryd: ") + e.what() + "\n";
         std::fwrite(line.data(), 1, line.size(), environment.err);
         return kExitServiceError;
     }

@@ -16,7 +16,7 @@ constexpr const char* kDefaultStateDir = "/var/lib/belfry";
 constexpr const char* kSystemConfigPath = "/etc/belfry/belfry.properties";
 
 struct ClientConfig {
-    std::string configPath;  // the file that was read; empty when only defaults apply
+    std::string configPath;               // the file that was read; empty when only defaults apply
     std::string listen = kDefaultListen;  // http.listen
     std::string stateDir;                 // state.dir
 };

@@ -24,9 +24,9 @@ struct Endpoint {
     std::string toString() const;
 };
 
-// Parses "HOST:PORT", "[IPV6]:PORT", ":PORT" or a bare "PORT"; a host without a port (an unbracketed
-// IPv6 literal included) gets 8470. Maps 0.0.0.0, *, an empty host to 127.0.0.1 and ::, [::] to ::1.
-// Port 0 is returned as is. On failure returns false and says what is wrong.
+// Parses "HOST:PORT", "[IPV6]:PORT", ":PORT" or a bare "PORT"; a host without a port (an
+// unbracketed IPv6 literal included) gets 8470. Maps 0.0.0.0, *, an empty host to 127.0.0.1 and ::,
+// [::] to ::1. Port 0 is returned as is. On failure returns false and says what is wrong.
 bool parseEndpoint(std::string_view text, Endpoint* endpoint, std::string* error);
 
 // The endpoint to connect to: `override` (--endpoint) if given, else the configured http.listen,

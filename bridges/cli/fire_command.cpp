@@ -1,7 +1,7 @@
 // `belfry fire NAME`: what the OS scheduler runs at every timer elapse (DESIGN.md, "The fire
-// path"). Kept to the essentials, since it runs once per scheduled run: one POST to record the
-// fire, then long-polls on the same keep-alive connection until the run ends, and the run's status
-// as the exit code, so the OS tool's "last result" tells the truth. No tables, no formatting beyond
+// path"). Kept to the essentials, since it runs once per scheduled run: one POST records the fire,
+// long-polls on the same keep-alive connection wait for the run's end, and the run's status becomes
+// the exit code, so the OS tool's "last result" tells the truth. No tables, no formatting beyond
 // one line on stderr when the run did not succeed.
 #include <nlohmann/json.hpp>
 
@@ -25,6 +25,7 @@ std::optional<std::uint64_t> elapsedUsec(const EnvLookup& env) {
         if (c < '0' || c > '9') return std::nullopt;
         value = value * 10 + static_cast<std::uint64_t>(c - '0');
     }
+    if (value == 0) return std::nullopt;  // not a time; the service then uses its own clock
     return value;
 }
 
@@ -65,18 +66,23 @@ int fireCommand(CommandContext& context, const std::vector<std::string>& args) {
     const std::string target = "/v1/jobs/" + name + "/fire";
     const auto& delays = context.environment.retryDelays;
 
-    // The fire is idempotent per (job, slot), so repeating it after a lost reply is safe.
+    // With the timer's elapse time the fire is idempotent per (job, slot), so repeating it after a
+    // lost reply is safe. Without it the service records a new run per fire: then only a fire that
+    // never reached the service (connection refused) is repeated.
+    const bool idempotent = body.contains("elapsed_usec");
     ApiResult fired;
     for (std::size_t attempt = 0;; ++attempt) {
         fired = client->call("POST", target, &body, kFireTimeout);
-        if (fired.ok || !isTransient(fired) || attempt >= delays.size()) break;
+        const bool retry =
+            idempotent ? isTransient(fired) : fired.transportError == HttpErrorKind::kUnreachable;
+        if (fired.ok || !retry || attempt >= delays.size()) break;
         if (!sleepUnlessStopped(delays[attempt])) {
             context.printError("stopped before the fire of job " + name + " reached belfryd");
             return kExitCancelled;
         }
     }
     if (!fired.ok) {
-        if (isTransient(fired)) {
+        if (fired.transportError == HttpErrorKind::kUnreachable) {
             context.printError("job " + name + ": " + fired.message + " (gave up after " +
                                std::to_string(delays.size() + 1) + " attempts)");
             return kExitTempFail;

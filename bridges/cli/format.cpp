@@ -57,7 +57,9 @@ void flatten(const std::string& prefix, const Json& value,
         }
         return;
     }
-    lines->emplace_back(prefix, value.is_object() ? "{}" : value.is_array() ? "[]" : scalarText(value));
+    lines->emplace_back(prefix, value.is_object()  ? "{}"
+                                : value.is_array() ? "[]"
+                                                   : scalarText(value));
 }
 
 std::int64_t daysFromCivil(std::int64_t year, unsigned month, unsigned day) {
@@ -173,7 +175,8 @@ std::string actionSummary(const Json& job) {
         std::string text;
         for (const auto& arg : *argv) {
             if (!text.empty()) text += ' ';
-            text += oneLineText(shellQuote(arg.is_string() ? arg.get<std::string>() : scalarText(arg)));
+            text +=
+                oneLineText(shellQuote(arg.is_string() ? arg.get<std::string>() : scalarText(arg)));
         }
         return text.empty() ? "-" : text;
     }
@@ -204,8 +207,8 @@ std::string formatJobTable(const Json& response) {
                     enabled += osEnabled->get<bool>() ? " (os: yes)" : " (os: no)";
                 }
             }
-            rows.push_back({memberText(job, "name"), enabled, scheduleSummary(job),
-                            actionSummary(job)});
+            rows.push_back(
+                {memberText(job, "name"), enabled, scheduleSummary(job), actionSummary(job)});
         }
     }
     return renderTable({"NAME", "ENABLED", "SCHEDULE", "ACTION"}, rows);
@@ -238,10 +241,11 @@ std::string formatJobDetails(const Json& job) {
             flatten(std::string(kind) + "." + key, member, &lines);
         }
     }
-    for (const char* key : {"timeout", "retry", "concurrency", "catch_up", "jitter"}) addMember(key);
+    for (const char* key : {"timeout", "retry", "concurrency", "catch_up", "jitter"})
+        addMember(key);
     for (const auto& [key, member] : job.items()) {
-        if (std::find(shown.begin(), shown.end(), key) == shown.end() &&
-            key != "created_at" && key != "updated_at" && key != "os") {
+        if (std::find(shown.begin(), shown.end(), key) == shown.end() && key != "created_at" &&
+            key != "updated_at" && key != "os") {
             flatten(oneLineText(key), member, &lines);
         }
     }

@@ -19,7 +19,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string errnoText(int number) { return std::strerror(number); }
+std::string errnoText(int number) {
+    return std::strerror(number);
+}
 
 // Waits until `fd` is ready for `events` or the deadline passes. On a timeout reports
 // `timeoutKind` with "`what`: timed out".
@@ -114,7 +116,8 @@ bool HttpClient::openTransport(const HttpRequest& request, Clock::time_point dea
     }
     const auto connectDeadline = std::min(deadline, Clock::now() + connectTimeout_);
     for (const Address& address : addresses) {
-        const int fd = ::socket(address.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        const int fd =
+            ::socket(address.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0) {
             error->kind = HttpErrorKind::kUnreachable;
             error->message = what + ": socket: " + errnoText(errno);
@@ -195,6 +198,8 @@ bool HttpClient::readSome(const HttpRequest& request, Clock::time_point deadline
     }
 }
 
-void HttpClient::closeTransport() { ::close(static_cast<int>(socket_)); }
+void HttpClient::closeTransport() {
+    ::close(static_cast<int>(socket_));
+}
 
 }  // namespace belfry::cli

@@ -102,7 +102,9 @@ HttpClient::HttpClient(std::string host, std::uint16_t port,
                        std::chrono::milliseconds connectTimeout)
     : host_(std::move(host)), port_(port), connectTimeout_(connectTimeout) {}
 
-HttpClient::~HttpClient() { close(); }
+HttpClient::~HttpClient() {
+    close();
+}
 
 void HttpClient::close() {
     if (connected()) closeTransport();
@@ -200,7 +202,8 @@ bool HttpClient::fillUntil(std::string_view delimiter, std::size_t limit,
             return fail(error, HttpErrorKind::kProtocol,
                         "response from " + describe() + " has an over-long header or chunk line");
         }
-        searchFrom = std::max(readPos_, buffer_.size() - std::min(buffer_.size(), delimiter.size()));
+        searchFrom =
+            std::max(readPos_, buffer_.size() - std::min(buffer_.size(), delimiter.size()));
         bool eof = false;
         if (!readSome(request, deadline, &eof, error)) return false;
         if (eof) {

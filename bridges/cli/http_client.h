@@ -28,9 +28,9 @@ using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 struct HttpRequest {
     std::string method = "GET";
     std::string target = "/";  // path and query, already percent-encoded
-    HttpHeaders headers;       // besides Host, Content-Length and Connection, which are added
+    HttpHeaders headers;       // besides Host and Content-Length, which are added
     std::string body;
-    bool sendBody = false;     // true: send Content-Length (also for an empty body, as for POST)
+    bool sendBody = false;  // true: send Content-Length (also for an empty body, as for POST)
     // Budget for the whole exchange, connecting included. A long-poll needs its wait plus margin.
     std::chrono::milliseconds timeout{30'000};
     // True: a stop signal (see stop_signal.h) aborts the exchange with kInterrupted. False: the
@@ -62,7 +62,7 @@ struct HttpError {
 };
 
 class HttpClient {
-public:
+  public:
     // `host` is an address literal or a name (IPv6 without brackets). Nothing is connected until
     // the first send().
     HttpClient(std::string host, std::uint16_t port,
@@ -83,7 +83,7 @@ public:
     // Connections opened so far (tests use it to prove keep-alive reuse).
     int connectionsOpened() const { return connectionsOpened_; }
 
-private:
+  private:
     using Clock = std::chrono::steady_clock;
     static constexpr std::intptr_t kNoSocket = -1;
 

@@ -11,9 +11,9 @@
 namespace belfry::cli {
 namespace {
 
-constexpr const char* kValueFlags[] = {"--cron",        "--tz",         "--every",
-                                       "--at",          "--timeout",    "--description",
-                                       "--concurrency", "--http-url",   "--http-method"};
+constexpr const char* kValueFlags[] = {"--cron",        "--tz",       "--every",
+                                       "--at",          "--timeout",  "--description",
+                                       "--concurrency", "--http-url", "--http-method"};
 
 bool takesValue(const std::string& flag) {
     for (const char* known : kValueFlags) {

@@ -10,7 +10,9 @@
 namespace belfry::cli {
 namespace {
 
-std::string jobPath(const std::string& name) { return "/v1/jobs/" + urlEncode(name); }
+std::string jobPath(const std::string& name) {
+    return "/v1/jobs/" + urlEncode(name);
+}
 
 // Reads a job definition from FILE or stdin ("-"). Members the service computes (timestamps, the
 // OS's view) are dropped, so `belfry --json jobs show X > f; edit f; belfry jobs edit X --file f`
@@ -29,7 +31,8 @@ int readJobFile(const CommandContext& context, const std::string& path, Json* jo
     } catch (const nlohmann::json::parse_error& e) {
         // what() reads "[json.exception.parse_error.101] parse error at line 2, column 3: ...".
         std::string why = e.what();
-        if (const auto bracket = why.find("] "); why.front() == '[' && bracket != std::string::npos) {
+        if (const auto bracket = why.find("] ");
+            why.front() == '[' && bracket != std::string::npos) {
             why = why.substr(bracket + 2);
         }
         context.printError((path == "-" ? std::string("stdin") : path) + ": " + why);
@@ -124,8 +127,9 @@ int add(CommandContext& context, const std::vector<std::string>& args) {
     if (takeFileFlag(args, &path, &others, &error)) {
         if (!error.empty()) return context.usageError("jobs add: " + error);
         if (!others.empty()) {
-            return context.usageError("jobs add: --file takes the whole definition; other "
-                                      "arguments are not allowed with it");
+            return context.usageError(
+                "jobs add: --file takes the whole definition; other "
+                "arguments are not allowed with it");
         }
         if (const int code = readJobFile(context, *path, &job)) return code;
     } else if (!buildJobFromFlags(args, &job, &error)) {
@@ -162,7 +166,8 @@ int simple(CommandContext& context, const std::string& verb, const std::vector<s
     const std::string& name = args[0];
     if (const int code = context.checkJobName(name)) return code;
     if (verb == "rm") {
-        return callAndConfirm(context, "DELETE", jobPath(name), nullptr, "job " + name + " deleted");
+        return callAndConfirm(context, "DELETE", jobPath(name), nullptr,
+                              "job " + name + " deleted");
     }
     return callAndConfirm(context, "POST", jobPath(name) + "/" + verb, nullptr,
                           "job " + name + " " + verb + "d");
@@ -172,8 +177,9 @@ int simple(CommandContext& context, const std::string& verb, const std::vector<s
 
 int jobsCommand(CommandContext& context, const std::vector<std::string>& args) {
     if (args.empty()) {
-        return context.usageError("jobs needs a subcommand: list, show, add, edit, rm, enable, "
-                                  "disable");
+        return context.usageError(
+            "jobs needs a subcommand: list, show, add, edit, rm, enable, "
+            "disable");
     }
     const std::string& subcommand = args[0];
     const std::vector<std::string> rest(args.begin() + 1, args.end());

@@ -5,7 +5,9 @@
 namespace belfry::cli {
 namespace {
 
-bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool isSpace(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
 std::string trim(std::string_view text) {
     std::size_t begin = 0;
@@ -22,11 +24,13 @@ std::string toLower(std::string text) {
     return text;
 }
 
-bool isLineEnd(char c) { return c == '\n' || c == '\r'; }
+bool isLineEnd(char c) {
+    return c == '\n' || c == '\r';
+}
 
 // Walks the text one logical line at a time, with Poco's rules for each syntax.
 class Parser {
-public:
+  public:
     Parser(std::string_view text, ConfigSyntax syntax) : text_(text), syntax_(syntax) {}
 
     void run(std::map<std::string, std::string>* values) {
@@ -46,7 +50,7 @@ public:
         }
     }
 
-private:
+  private:
     void skipLine() {
         while (pos_ < text_.size() && !isLineEnd(text_[pos_])) ++pos_;
     }
@@ -94,7 +98,8 @@ private:
     }
 
     // Appends the next character of a property value, decoding escapes and joining continued lines
-    // (the next line's leading whitespace is kept, as Poco keeps it). False at the end of the value.
+    // (the next line's leading whitespace is kept, as Poco keeps it). False at the end of the
+    // value.
     bool readValueChar(std::string* value) {
         while (pos_ < text_.size()) {
             const char c = text_[pos_++];
@@ -106,15 +111,26 @@ private:
             if (pos_ >= text_.size()) return false;
             const char escaped = text_[pos_++];
             switch (escaped) {
-                case 't': value->push_back('\t'); return true;
-                case 'n': value->push_back('\n'); return true;
-                case 'r': value->push_back('\r'); return true;
-                case 'f': value->push_back('\f'); return true;
+                case 't':
+                    value->push_back('\t');
+                    return true;
+                case 'n':
+                    value->push_back('\n');
+                    return true;
+                case 'r':
+                    value->push_back('\r');
+                    return true;
+                case 'f':
+                    value->push_back('\f');
+                    return true;
                 case '\r':
                     if (pos_ < text_.size() && text_[pos_] == '\n') ++pos_;
                     continue;
-                case '\n': continue;
-                default: value->push_back(escaped); return true;
+                case '\n':
+                    continue;
+                default:
+                    value->push_back(escaped);
+                    return true;
             }
         }
         return false;

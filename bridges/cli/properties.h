@@ -1,15 +1,16 @@
-// Reads belfryd's configuration file the way the daemon's Poco::Util does, so the CLI finds the same
-// `http.listen` and `state.dir`. The CLI has its own small reader because it must not load Poco:
-// `belfry fire` runs at every timer elapse, and Poco's shared libraries alone cost it over a
+// Reads belfryd's configuration file the way the daemon's Poco::Util does, so the CLI finds the
+// same `http.listen` and `state.dir`. The CLI has its own small reader because it must not load
+// Poco: `belfry fire` runs at every timer elapse, and Poco's shared libraries alone cost it over a
 // millisecond per start.
 //
 // Two syntaxes, picked like Poco's Application::loadConfiguration picks a class (by extension):
-//  - properties (PropertyFileConfiguration): `key = value` or `key: value`; `#` and `!` start a
-//    comment line; `\t \n \r \f` escapes, any other `\x` is `x`; a `\` before the line break
-//    continues the value on the next line; keys and values trimmed. `[section]` lines are accepted
-//    as well: `listen = ...` under `[http]` means `http.listen`.
-//  - INI (IniFileConfiguration, files named *.ini): `[section]`, `key = value`, `;` comments, no
-//    escapes or continuations (Windows paths keep their backslashes), keys case-insensitive.
+//  - properties (PropertyFileConfiguration): `key = value` or `key: value`; `\t \n \r \f`
+//    escapes, any other `\x` is `x`; a `\` before the line break continues the value on the next
+//    line; keys and values trimmed. `[section]` lines are accepted as well (`listen = ...` under
+//    `[http]` means `http.listen`), which Poco's class does not do: such files belong in *.ini.
+//  - INI (IniFileConfiguration, files named *.ini): `[section]`, `key = value`, no escapes or
+//    continuations (Windows paths keep their backslashes), keys case-insensitive.
+// In both, a line starting with `#`, `!` or `;` is a comment.
 // Values expand `${other.key}` and `${system.env.NAME}` as Poco's AbstractConfiguration does;
 // unknown references stay as written.
 //
@@ -34,12 +35,13 @@ EnvLookup processEnvironment();
 enum class ConfigSyntax { kProperties, kIni };
 
 class Properties {
-public:
+  public:
     // Parses `text`. Never fails: like Poco, any line that is not a comment or a section is an
     // assignment, with an empty value when it has no separator.
     static Properties parse(std::string_view text, ConfigSyntax syntax = ConfigSyntax::kProperties);
 
-    // The syntax Poco would use for a file at `path`: kIni for "*.ini" (any case), else kProperties.
+    // The syntax Poco would use for a file at `path`: kIni for "*.ini" (any case), else
+    // kProperties.
     static ConfigSyntax syntaxForPath(std::string_view path);
 
     // The value of `key` with ${...} references expanded (environment through `env`), or nullopt.
@@ -50,7 +52,7 @@ public:
 
     std::size_t size() const { return values_.size(); }
 
-private:
+  private:
     std::string expand(const std::string& value, const EnvLookup& env, int depth) const;
 
     ConfigSyntax syntax_ = ConfigSyntax::kProperties;

@@ -96,7 +96,9 @@ int runCommand(CommandContext& context, const std::vector<std::string>& args) {
 
     std::unique_ptr<ApiClient> client;
     if (const int code = context.connect(&client)) return code;
-    const ApiResult started = client->call("POST", "/v1/jobs/" + *name + "/runs");
+    // "manual" tells the history an operator started this run, not a program calling the API.
+    const Json body = Json::object({{"trigger", "manual"}});
+    const ApiResult started = client->call("POST", "/v1/jobs/" + *name + "/runs", &body);
     if (!started.ok) return context.fail(started);
     const auto id = jsonInt(started.body, "run");
     if (!id) {
@@ -115,9 +117,9 @@ int runCommand(CommandContext& context, const std::vector<std::string>& args) {
 }
 
 int runsCommand(CommandContext& context, const std::vector<std::string>& args) {
-    static constexpr std::array<const char*, 8> kStates{
-        "queued", "running", "succeeded", "failed", "timed_out", "cancelled", "interrupted",
-        "skipped"};
+    static constexpr std::array<const char*, 8> kStates{"queued",      "running",   "succeeded",
+                                                        "failed",      "timed_out", "cancelled",
+                                                        "interrupted", "skipped"};
     std::optional<std::string> name;
     std::string query;
     for (std::size_t i = 0; i < args.size(); ++i) {
@@ -129,9 +131,10 @@ int runsCommand(CommandContext& context, const std::vector<std::string>& args) {
                 bool known = false;
                 for (const char* state : kStates) known = known || value == state;
                 if (!known) {
-                    return context.usageError("runs: --state must be one of queued, running, "
-                                              "succeeded, failed, timed_out, cancelled, "
-                                              "interrupted, skipped");
+                    return context.usageError(
+                        "runs: --state must be one of queued, running, "
+                        "succeeded, failed, timed_out, cancelled, "
+                        "interrupted, skipped");
                 }
             } else {
                 std::int64_t number = 0;

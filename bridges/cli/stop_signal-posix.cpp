@@ -18,7 +18,9 @@ sigset_t gPreviousMask;
 struct sigaction gPreviousTerm;
 struct sigaction gPreviousInt;
 
-void onStopSignal(int) { gStopRequested = 1; }
+void onStopSignal(int) {
+    gStopRequested = 1;
+}
 
 }  // namespace
 
@@ -52,16 +54,21 @@ StopSignalScope::~StopSignalScope() {
     gStopRequested = 0;
 }
 
-bool stopRequested() { return gStopRequested != 0; }
+bool stopRequested() {
+    return gStopRequested != 0;
+}
 
-const sigset_t* stopSignalWaitMask() { return gArmed ? &gWaitMask : nullptr; }
+const sigset_t* stopSignalWaitMask() {
+    return gArmed ? &gWaitMask : nullptr;
+}
 
 bool sleepUnlessStopped(std::chrono::milliseconds duration) {
     using Clock = std::chrono::steady_clock;
     const auto deadline = Clock::now() + duration;
     for (;;) {
         if (stopRequested()) return false;
-        const auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - Clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - Clock::now());
         if (left.count() <= 0) return true;
         timespec timeout{static_cast<time_t>(left.count() / 1'000'000'000),
                          static_cast<long>(left.count() % 1'000'000'000)};

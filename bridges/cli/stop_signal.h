@@ -16,7 +16,7 @@
 namespace belfry::cli {
 
 class StopSignalScope {
-public:
+  public:
     StopSignalScope();
     ~StopSignalScope();  // restores the previous handlers and mask, clears the flag
     StopSignalScope(const StopSignalScope&) = delete;

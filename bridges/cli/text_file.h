@@ -9,8 +9,8 @@
 namespace belfry::cli {
 
 // Reads all of `path` into `content`. On failure returns false, sets `error` to
-// "cannot read PATH: REASON" and, when given, `errorNumber` to the errno value (ENOENT lets a caller
-// tell "absent" from "unreadable").
+// "cannot read PATH: REASON" and, when given, `errorNumber` to the errno value (ENOENT lets a
+// caller tell "absent" from "unreadable").
 bool readTextFile(const std::string& path, std::string* content, std::string* error,
                   int* errorNumber = nullptr);
 

@@ -20,6 +20,7 @@
 #include "private_file.h"
 #include "service_config.h"
 #include "store.h"
+#include "termination_signals.h"
 #include "timestamps.h"
 
 namespace belfry {
@@ -61,6 +62,7 @@ class Belfryd : public Poco::Util::ServerApplication {
 
     int main(const std::vector<std::string>&) override {
         if (exitEarly_) return EXIT_OK;
+        blockTerminationSignalsInAllThreads();
         ServiceConfig settings;
         try {
             settings = loadServiceConfig(

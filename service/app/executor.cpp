@@ -1,11 +1,14 @@
 #include "executor.h"
 
+#include <Poco/Exception.h>
+#include <Poco/URI.h>
 #include <spdlog/spdlog.h>
 
 #include <csignal>
 #include <cstring>
 
 #include "belfry/duration.h"
+#include "belfry/utf8.h"
 #include "http_action.h"
 #include "process_runner.h"
 #include "timestamps.h"
@@ -15,7 +18,7 @@ namespace {
 
 RunResult resultOf(const ActionOutcome& outcome) {
     RunResult result;
-    result.output = outcome.output;
+    result.output = sanitizeUtf8(outcome.output);
     result.error = outcome.error;
     if (outcome.exitCode >= 0 && outcome.ending == Ending::Exited)
         result.exitCode = outcome.exitCode;
@@ -56,6 +59,16 @@ RunResult resultOf(const ActionOutcome& outcome) {
             break;
     }
     return result;
+}
+
+std::string urlForLog(const std::string& url) {
+    try {
+        const Poco::URI uri(url);
+        return uri.getScheme() + "://" + uri.getHost() + ":" + std::to_string(uri.getPort()) +
+               uri.getPath();
+    } catch (const Poco::Exception&) {
+        return "(unparsable URL)";
+    }
 }
 
 }  // namespace
@@ -219,7 +232,8 @@ void Executor::execute(RunId id) {
         spec.expectHigh = job->http->expectHigh;
         spec.timeout = job->timeout;
         spec.responseLimit = options_.outputLimit;
-        spdlog::info("run {} of job {}: {} {}", id, job->name, spec.method, spec.url);
+        // Only scheme, host and path: a URL's query or user-info may carry credentials.
+        spdlog::info("run {} of job {}: {} {}", id, job->name, spec.method, urlForLog(spec.url));
         result = resultOf(runHttp(spec, *cancel));
     }
     store_.finishRun(id, result, nowMillis());

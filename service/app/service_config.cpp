@@ -76,7 +76,7 @@ ServiceConfig loadServiceConfig(const Poco::Util::AbstractConfiguration& config,
         throw ConfigError("http.max_body must be a byte count of at least 1024");
     }
     out.maxBodyBytes = maxBody;
-    out.storeSynchronous = oneOf(config, "store.synchronous", "FULL", {"FULL", "NORMAL"});
+    out.storeSynchronous = oneOf(config, "store.synchronous", "NORMAL", {"FULL", "NORMAL"});
     out.node = config.getString("node.name", Poco::Environment::nodeName());
     return out;
 }

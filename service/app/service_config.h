@@ -33,7 +33,7 @@ struct ServiceConfig {
     std::chrono::milliseconds shutdownGrace = std::chrono::seconds(30);
     std::string historyRetention;
     std::size_t maxBodyBytes = 1 << 20;
-    std::string storeSynchronous = "FULL";
+    std::string storeSynchronous = "NORMAL";
     std::string node;  // this machine's name in run history
 
     std::string databasePath() const { return stateDir + "/belfry.db"; }

@@ -1,3 +1,5 @@
+#include "cancel_source.h"
+
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -6,8 +8,6 @@
 #include <cerrno>
 #include <cstdint>
 #include <system_error>
-
-#include "cancel_source.h"
 
 namespace belfry {
 

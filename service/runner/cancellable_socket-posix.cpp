@@ -1,3 +1,5 @@
+#include "cancellable_socket.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -5,8 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
-
-#include "cancellable_socket.h"
+#include <cstdint>
 
 namespace belfry {
 

@@ -81,9 +81,12 @@ class Store {
 };
 
 struct SqliteOptions {
-    // FULL syncs the WAL on every commit (survives power loss); NORMAL survives a crash or
-    // kill -9 of belfryd but may lose the last commits on power loss.
-    std::string synchronous = "FULL";
+    // SQLite's synchronous mode in WAL. NORMAL (the default): a commit is in the WAL, in the
+    // OS's page cache, when the call returns, so it survives a crash or kill -9 of belfryd; a
+    // power loss or kernel crash may lose the last commits, never corrupt the file. FULL also
+    // fsyncs every commit, which survives power loss but costs ~2.8 ms per commit on the
+    // reference machine (vs ~0.14 ms) and caps the run rate at a few hundred per second.
+    std::string synchronous = "NORMAL";
 };
 
 // Opens (creating if needed) the SQLite database at `path` and brings its schema up to date.

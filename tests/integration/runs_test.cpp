@@ -62,6 +62,39 @@ TEST_F(RunsTest, MissingProgramFailsWithAReadableError) {
     EXPECT_NE(run->getValue<std::string>("error").find("/nonexistent/program"), std::string::npos);
 }
 
+TEST_F(RunsTest, BinaryOutputIsStoredAsValidUtf8) {
+    daemon_.createJob(
+        R"({"name": "binary", "exec": {"argv": ["/usr/bin/printf", "ok\\377\\000end"]}})");
+    const auto id = daemon_.runNow("binary");
+    const auto run = daemon_.waitForRunEnd(id);  // parsing the JSON at all is half the point
+    ASSERT_TRUE(run);
+    EXPECT_EQ(run->getValue<std::string>("output"),
+              "ok\xEF\xBF\xBD\xEF\xBF\xBD"
+              "end");
+}
+
+TEST_F(RunsTest, HttpJobRecordsStatusAndSucceedsOnlyInTheExpectedRange) {
+    // belfryd's own API is a real HTTP server to call: /v1/health answers 200 to anyone, and
+    // /v1/jobs answers 401 without the token.
+    const auto base = "http://127.0.0.1:" + std::to_string(daemon_.port());
+    daemon_.createJob(R"({"name": "health", "http": {"method": "GET", "url": ")" + base +
+                      R"(/v1/health"}})");
+    daemon_.createJob(R"({"name": "denied", "http": {"method": "GET", "url": ")" + base +
+                      R"(/v1/jobs"}})");
+    daemon_.createJob(
+        R"({"name": "refused", "http": {"method": "GET", "url": "http://127.0.0.1:1/"}})");
+    const auto ok = daemon_.waitForRunEnd(daemon_.runNow("health"));
+    EXPECT_EQ(ok->getValue<std::string>("state"), "succeeded");
+    EXPECT_EQ(ok->getValue<int>("http_status"), 200);
+    EXPECT_NE(ok->getValue<std::string>("output").find("\"status\""), std::string::npos);
+    const auto denied = daemon_.waitForRunEnd(daemon_.runNow("denied"));
+    EXPECT_EQ(denied->getValue<std::string>("state"), "failed");
+    EXPECT_EQ(denied->getValue<int>("http_status"), 401);
+    const auto refused = daemon_.waitForRunEnd(daemon_.runNow("refused"));
+    EXPECT_EQ(refused->getValue<std::string>("state"), "failed");
+    EXPECT_FALSE(refused->getValue<std::string>("error").empty());
+}
+
 TEST_F(RunsTest, TimeoutKillsTheWholeProcessGroup) {
     // The job starts two grandchildren that ignore nothing special but would outlive a naive kill
     // of the direct child; it prints their pids so the test can check they are gone.

@@ -81,6 +81,24 @@ bool eventually(const std::function<bool()>& condition, std::chrono::millisecond
     }
 }
 
+int startCommand(const std::vector<std::string>& argv,
+                 const std::map<std::string, std::string>& extraEnv) {
+    const int devNull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    const int pid = spawn(argv, extraEnv, devNull, devNull);
+    ::close(devNull);
+    return pid;
+}
+
+int waitForExit(int pid, std::chrono::milliseconds timeout) {
+    const int status = waitFor(pid, timeout);
+    if (status == -1) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, nullptr, 0);
+        return -1;
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 CommandResult runCommand(const std::vector<std::string>& argv,
                          const std::map<std::string, std::string>& extraEnv,
                          std::chrono::milliseconds timeout) {
@@ -267,11 +285,15 @@ std::string TestDaemon::runState(long long id) {
     return result.json ? result.json->getValue<std::string>("state") : "";
 }
 
-CommandResult TestDaemon::cli(const std::vector<std::string>& args,
-                              const std::map<std::string, std::string>& extraEnv) {
+std::vector<std::string> TestDaemon::cliArgv(const std::vector<std::string>& args) const {
     std::vector<std::string> argv{BELFRY_CLI_PATH, "--config", configPath_};
     argv.insert(argv.end(), args.begin(), args.end());
-    return runCommand(argv, extraEnv);
+    return argv;
+}
+
+CommandResult TestDaemon::cli(const std::vector<std::string>& args,
+                              const std::map<std::string, std::string>& extraEnv) {
+    return runCommand(cliArgv(args), extraEnv);
 }
 
 std::string TestDaemon::log() const {

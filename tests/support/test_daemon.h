@@ -36,6 +36,12 @@ CommandResult runCommand(const std::vector<std::string>& argv,
                          const std::map<std::string, std::string>& extraEnv = {},
                          std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
+// Starts a program in the background (output discarded) and returns its pid; waitForExit reaps
+// it and returns its exit code (128+N for signal N), or -1 if it outlived `timeout`.
+int startCommand(const std::vector<std::string>& argv,
+                 const std::map<std::string, std::string>& extraEnv = {});
+int waitForExit(int pid, std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
 class TestDaemon {
   public:
     // `extraConfig` lines are appended to the generated properties file.
@@ -66,6 +72,7 @@ class TestDaemon {
 
     CommandResult cli(const std::vector<std::string>& args,
                       const std::map<std::string, std::string>& extraEnv = {});
+    std::vector<std::string> cliArgv(const std::vector<std::string>& args) const;
 
     const std::string& stateDir() const { return stateDir_; }
     const std::string& configPath() const { return configPath_; }

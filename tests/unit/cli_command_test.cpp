@@ -25,13 +25,13 @@ using testing::TempDir;
 // Runs `belfry --config <temp config> ARGS...` with a token in a temp state dir, quick retries and
 // no long-poll wait, so the tests take milliseconds.
 class CliCommand : public ::testing::Test {
-protected:
+  protected:
     int run(std::vector<std::string> args, std::map<std::string, std::string> variables = {}) {
         if (!configWritten_) {
             state_.write("admin.token", "tok3n\n");
-            config_ = state_.write("belfry.properties", "[http]\nlisten = " + listen_ +
-                                                            "\n[state]\ndir = " + state_.path() +
-                                                            "\n");
+            config_ =
+                state_.write("belfry.properties", "[http]\nlisten = " + listen_ +
+                                                      "\n[state]\ndir = " + state_.path() + "\n");
             configWritten_ = true;
         }
         args.insert(args.begin(), {"--config", config_});
@@ -112,16 +112,30 @@ TEST_F(CliCommand, FireExits75AfterRetryingAnUnreachableService) {
     EXPECT_NE(error.find("gave up after 5 attempts"), std::string::npos) << error;
 }
 
-TEST_F(CliCommand, FireRepeatsAFireWhoseReplyWasLost) {
+TEST_F(CliCommand, FireRepeatsATimerFireWhoseReplyWasLost) {
     int fires = 0;
     CliTestServer server([&fires](const ReceivedRequest& request) {
-        if (request.method == "POST" && ++fires == 1) return CannedReply{"", true};  // reset
+        if (request.method == "POST" && ++fires == 1) return CannedReply{"", true};  // no reply
         if (request.method == "POST") return CannedReply{httpResponse(202, R"({"run":7})")};
         return CannedReply{httpResponse(200, runJson("succeeded"))};
     });
     listenOn(server.endpoint());
-    EXPECT_EQ(run({"fire", "backup"}), 0) << err_.text();
+    EXPECT_EQ(run({"fire", "backup"}, {{"TRIGGER_TIMER_REALTIME_USEC", "1767236400000000"}}), 0)
+        << err_.text();
     EXPECT_EQ(fires, 2);
+}
+
+TEST_F(CliCommand, FireWithoutATimerTimeIsNotRepeatedAfterALostReply) {
+    // Without a slot the service records a new run per fire; a repeat could run the job twice.
+    int fires = 0;
+    CliTestServer server([&fires](const ReceivedRequest&) {
+        ++fires;
+        return CannedReply{"", true};
+    });
+    listenOn(server.endpoint());
+    EXPECT_EQ(run({"fire", "backup"}), kExitTempFail);
+    EXPECT_EQ(fires, 1);
+    EXPECT_NE(err_.text().find("no answer from belfryd"), std::string::npos) << err_.text();
 }
 
 TEST_F(CliCommand, FireOfADisabledJobIsRejected) {
@@ -157,7 +171,8 @@ TEST_F(CliCommand, FireCancelsTheRunWhenStopped) {
 }
 
 TEST_F(CliCommand, InvalidNamesNeverReachTheNetwork) {
-    CliTestServer server([](const ReceivedRequest&) { return CannedReply{httpResponse(200, "{}")}; });
+    CliTestServer server(
+        [](const ReceivedRequest&) { return CannedReply{httpResponse(200, "{}")}; });
     listenOn(server.endpoint());
     for (const std::vector<std::string>& args :
          std::vector<std::vector<std::string>>{{"fire", "../etc"},
@@ -193,7 +208,8 @@ TEST_F(CliCommand, JobsAddFlagFormPostsTheJobJson) {
 TEST_F(CliCommand, JobsEditSendsTheFileWithoutComputedMembers) {
     TempDir dir;
     const std::string file = dir.write(
-        "job.json", R"({"name":"tick","exec":{"argv":["/bin/true"]},"created_at":"2026-01-01T00:00:00Z",
+        "job.json",
+        R"({"name":"tick","exec":{"argv":["/bin/true"]},"created_at":"2026-01-01T00:00:00Z",
                         "updated_at":"2026-01-01T00:00:00Z","os":{"enabled":true}})");
     CliTestServer server([](const ReceivedRequest& request) {
         return CannedReply{httpResponse(200, request.body)};
@@ -250,7 +266,8 @@ TEST_F(CliCommand, ServiceErrorsBecomeDocumentedExitCodes) {
 
 TEST_F(CliCommand, UnauthorizedWithoutATokenSaysWhy) {
     CliTestServer server([](const ReceivedRequest&) {
-        return CannedReply{httpResponse(401, R"({"error":"unauthorized","detail":"bearer token required"})")};
+        return CannedReply{
+            httpResponse(401, R"({"error":"unauthorized","detail":"bearer token required"})")};
     });
     listenOn(server.endpoint());
     EXPECT_EQ(run({"jobs", "list"}), kExitNoPermission);  // a token, but a rejected one
@@ -266,20 +283,20 @@ TEST_F(CliCommand, RunWaitPrintsHowTheRunEndedAndItsOutput) {
     CliTestServer server([](const ReceivedRequest& request) {
         if (request.method == "POST") return CannedReply{httpResponse(202, R"({"run":7})")};
         return CannedReply{httpResponse(
-            200, runJson("timed_out", R"(,"signal":9,"output":"working...\n","error":"timed out after 30m")"))};
+            200, runJson("timed_out",
+                         R"(,"signal":9,"output":"working...\n","error":"timed out after 30m")"))};
     });
     listenOn(server.endpoint());
     EXPECT_EQ(run({"run", "backup", "--wait"}), kExitTimedOut);
     EXPECT_EQ(out_.text(), "run 7 of job backup timed out: timed out after 30m\nworking...\n");
     const auto requests = server.requests();
     EXPECT_EQ(requests[0].target, "/v1/jobs/backup/runs");
-    EXPECT_EQ(requests[0].body, "{}");
+    EXPECT_EQ(Json::parse(requests[0].body), Json::parse(R"({"trigger":"manual"})"));
 }
 
 TEST_F(CliCommand, RunWithoutWaitPrintsTheId) {
-    CliTestServer server([](const ReceivedRequest&) {
-        return CannedReply{httpResponse(202, R"({"run":1234})")};
-    });
+    CliTestServer server(
+        [](const ReceivedRequest&) { return CannedReply{httpResponse(202, R"({"run":1234})")}; });
     listenOn(server.endpoint());
     EXPECT_EQ(run({"run", "backup"}), 0);
     EXPECT_EQ(out_.text(), "1234\n");
@@ -300,9 +317,8 @@ TEST_F(CliCommand, RunsBuildsItsQuery) {
 }
 
 TEST_F(CliCommand, PortZeroFollowsTheEndpointFile) {
-    CliTestServer server([](const ReceivedRequest&) {
-        return CannedReply{httpResponse(200, R"({"jobs":[]})")};
-    });
+    CliTestServer server(
+        [](const ReceivedRequest&) { return CannedReply{httpResponse(200, R"({"jobs":[]})")}; });
     listenOn("0.0.0.0:0");
     EXPECT_EQ(run({"jobs", "list"}), kExitTempFail);
     state_.write("endpoint", server.endpoint() + "\n");

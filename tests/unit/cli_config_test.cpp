@@ -32,11 +32,12 @@ ConfigSources sourcesWith(std::map<std::string, std::string> variables,
 }
 
 TEST(CliProperties, ReadsBothSeparatorsAndTrimsKeysAndValues) {
-    const auto properties = Properties::parse("http.listen = 127.0.0.1:9000\n"
-                                              "  state.dir:/srv/belfry  \n"
-                                              "log.level=debug\r\n"
-                                              "empty =\n"
-                                              "novalue\n");
+    const auto properties = Properties::parse(
+        "http.listen = 127.0.0.1:9000\n"
+        "  state.dir:/srv/belfry  \n"
+        "log.level=debug\r\n"
+        "empty =\n"
+        "novalue\n");
     EXPECT_EQ(properties.get("http.listen"), "127.0.0.1:9000");
     EXPECT_EQ(properties.get("state.dir"), "/srv/belfry");
     EXPECT_EQ(properties.get("log.level"), "debug");
@@ -46,19 +47,21 @@ TEST(CliProperties, ReadsBothSeparatorsAndTrimsKeysAndValues) {
 }
 
 TEST(CliProperties, SkipsHashBangAndSemicolonComments) {
-    const auto properties = Properties::parse("# http.listen = 1.1.1.1:1\n"
-                                              "   ! state.dir = /nope\n"
-                                              "; workers = 3\n"
-                                              "workers = 4 # not a comment\n");
+    const auto properties = Properties::parse(
+        "# http.listen = 1.1.1.1:1\n"
+        "   ! state.dir = /nope\n"
+        "; workers = 3\n"
+        "workers = 4 # not a comment\n");
     EXPECT_EQ(properties.size(), 1u);
     EXPECT_EQ(properties.get("workers"), "4 # not a comment");  // as Poco reads it
 }
 
 TEST(CliProperties, JoinsContinuedLinesAndDecodesEscapes) {
-    const auto properties = Properties::parse("description = first \\\n  second\n"
-                                              "crlf = a\\\r\nb\r\n"
-                                              "escapes = tab\\there\\nnew\\\\slash\\:colon\n"
-                                              "next = value\n");
+    const auto properties = Properties::parse(
+        "description = first \\\n  second\n"
+        "crlf = a\\\r\nb\r\n"
+        "escapes = tab\\there\\nnew\\\\slash\\:colon\n"
+        "next = value\n");
     // Poco keeps the continuation line's leading whitespace.
     EXPECT_EQ(properties.get("description"), "first   second");
     EXPECT_EQ(properties.get("crlf"), "ab");
@@ -67,11 +70,12 @@ TEST(CliProperties, JoinsContinuedLinesAndDecodesEscapes) {
 }
 
 TEST(CliProperties, SectionsPrefixTheirKeys) {
-    const auto properties = Properties::parse("top = 1\n"
-                                              "[http]\n"
-                                              "listen = [::1]:8470\n"
-                                              "[ state ]\n"
-                                              "dir = /var/lib/x\n");
+    const auto properties = Properties::parse(
+        "top = 1\n"
+        "[http]\n"
+        "listen = [::1]:8470\n"
+        "[ state ]\n"
+        "dir = /var/lib/x\n");
     EXPECT_EQ(properties.get("top"), "1");
     EXPECT_EQ(properties.get("http.listen"), "[::1]:8470");
     EXPECT_EQ(properties.get("state.dir"), "/var/lib/x");
@@ -81,22 +85,24 @@ TEST(CliProperties, IniFilesKeepBackslashesAndIgnoreCase) {
     EXPECT_EQ(Properties::syntaxForPath("/etc/belfry/belfry.INI"), ConfigSyntax::kIni);
     EXPECT_EQ(Properties::syntaxForPath("/etc/belfry/belfry.properties"),
               ConfigSyntax::kProperties);
-    const auto properties = Properties::parse("; comment\n"
-                                              "[State]\n"
-                                              "Dir = C:\\ProgramData\\Belfry\n"
-                                              "[http]\n"
-                                              "listen = 127.0.0.1:1234\n",
-                                              ConfigSyntax::kIni);
+    const auto properties = Properties::parse(
+        "; comment\n"
+        "[State]\n"
+        "Dir = C:\\ProgramData\\Belfry\n"
+        "[http]\n"
+        "listen = 127.0.0.1:1234\n",
+        ConfigSyntax::kIni);
     EXPECT_EQ(properties.get("state.dir"), "C:\\ProgramData\\Belfry");
     EXPECT_EQ(properties.get("HTTP.Listen"), "127.0.0.1:1234");
 }
 
 TEST(CliProperties, ExpandsReferencesLikePoco) {
-    const auto properties = Properties::parse("base = /srv\n"
-                                              "state.dir = ${base}/belfry\n"
-                                              "from.env = ${system.env.HOME}/x\n"
-                                              "unknown = ${nope}/y\n"
-                                              "loop = ${loop}\n");
+    const auto properties = Properties::parse(
+        "base = /srv\n"
+        "state.dir = ${base}/belfry\n"
+        "from.env = ${system.env.HOME}/x\n"
+        "unknown = ${nope}/y\n"
+        "loop = ${loop}\n");
     const auto env = fakeEnvironment({{"HOME", "/home/op"}});
     EXPECT_EQ(properties.get("state.dir", env), "/srv/belfry");
     EXPECT_EQ(properties.get("from.env", env), "/home/op/x");
@@ -131,7 +137,8 @@ TEST(CliConfig, PrecedenceIsFlagThenBelfryConfigThenSystemFile) {
     ClientConfig config;
     std::string error;
 
-    auto sources = sourcesWith({{"BELFRY_CONFIG", envFile}, {"STATE_DIRECTORY", "/sd"}}, systemFile);
+    auto sources =
+        sourcesWith({{"BELFRY_CONFIG", envFile}, {"STATE_DIRECTORY", "/sd"}}, systemFile);
     sources.configFlag = flagFile;
     ASSERT_TRUE(loadClientConfig(sources, &config, &error)) << error;
     EXPECT_EQ(config.listen, "127.0.0.1:1001");

@@ -40,8 +40,8 @@ TEST(CliJobFlags, HttpJobEveryIntervalDisabled) {
         "name": "ping", "schedule": {"every": "15m"},
         "http": {"method": "POST", "url": "http://127.0.0.1/tick"}, "enabled": false})");
     EXPECT_EQ(job, expected) << job.dump();
-    EXPECT_EQ(build({"once", "--at", "2026-12-01T03:00:00Z", "--http-url", "http://x/"})["http"]
-                   ["method"],
+    EXPECT_EQ(build({"once", "--at", "2026-12-01T03:00:00Z", "--http-url",
+                     "http://x/"})["http"]["method"],
               "GET");
 }
 
@@ -53,29 +53,28 @@ TEST(CliJobFlags, NoScheduleMeansManualOnly) {
 TEST(CliJobFlags, InvalidNameIsRejectedWithTheSharedMessage) {
     std::string error;
     EXPECT_TRUE(build({"Nightly", "--", "/bin/true"}, &error).is_null());
-    EXPECT_EQ(error,
-              "invalid job name 'Nightly': must start with a lower-case letter or a digit");
+    EXPECT_EQ(error, "invalid job name 'Nightly': must start with a lower-case letter or a digit");
     EXPECT_TRUE(build({"a/b", "--", "/bin/true"}, &error).is_null());
     EXPECT_NE(error.find("invalid job name"), std::string::npos);
 }
 
 TEST(CliJobFlags, RejectsContradictionsAndTypos) {
     const std::vector<std::vector<std::string>> bad = {
-        {},                                                             // no name
-        {"x"},                                                          // no action
-        {"x", "--"},                                                    // no program
+        {},           // no name
+        {"x"},        // no action
+        {"x", "--"},  // no program
         {"x", "--cron", "* * * * *", "--every", "1m", "--", "/bin/true"},
-        {"x", "--tz", "UTC", "--", "/bin/true"},                        // --tz without --cron
+        {"x", "--tz", "UTC", "--", "/bin/true"},  // --tz without --cron
         {"x", "--every", "soon", "--", "/bin/true"},
         {"x", "--every", "0s", "--", "/bin/true"},
         {"x", "--timeout", "5 minutes", "--", "/bin/true"},
         {"x", "--concurrency", "sometimes", "--", "/bin/true"},
-        {"x", "--http-url", "http://a/", "--", "/bin/true"},            // two actions
-        {"x", "--http-method", "POST", "--", "/bin/true"},              // method without URL
+        {"x", "--http-url", "http://a/", "--", "/bin/true"},  // two actions
+        {"x", "--http-method", "POST", "--", "/bin/true"},    // method without URL
         {"x", "--http-url", "http://a/", "--http-method", "GE T"},
-        {"x", "y", "--", "/bin/true"},                                  // stray word
+        {"x", "y", "--", "/bin/true"},  // stray word
         {"x", "--frobnicate", "--", "/bin/true"},
-        {"x", "--cron"},                                                // missing value
+        {"x", "--cron"},  // missing value
         {"x", "--timeout", "1m", "--timeout", "2m", "--", "/bin/true"},
     };
     for (const auto& args : bad) {
@@ -196,7 +195,8 @@ TEST(CliFormat, RunTableShowsDurationAndExit) {
 TEST(CliFormat, ParsesIsoTimestampsWithOffsets) {
     EXPECT_EQ(parseIsoTimestamp("1970-01-01T00:00:00Z"), 0);
     EXPECT_EQ(parseIsoTimestamp("1970-01-01T00:00:01.5Z"), 1500);
-    EXPECT_EQ(parseIsoTimestamp("2026-03-01T04:00:00+01:00"), parseIsoTimestamp("2026-03-01T03:00:00Z"));
+    EXPECT_EQ(parseIsoTimestamp("2026-03-01T04:00:00+01:00"),
+              parseIsoTimestamp("2026-03-01T03:00:00Z"));
     EXPECT_EQ(parseIsoTimestamp("2000-03-01T00:00:00Z"), 951868800000);
     EXPECT_EQ(parseIsoTimestamp("2026-03-01T03:00:00"), std::nullopt);
     EXPECT_EQ(parseIsoTimestamp("yesterday"), std::nullopt);

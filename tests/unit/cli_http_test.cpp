@@ -101,8 +101,9 @@ TEST(CliHttpClient, ConnectionCloseAndUnframedBodies) {
 
 TEST(CliHttpClient, RetriesAnIdempotentRequestWhenAKeptConnectionWentStale) {
     // The server closes after each response without saying so, as an idle timeout would.
-    CliTestServer server(
-        [](const testing::ReceivedRequest&) { return CannedReply{httpResponse(200, "{}"), true}; });
+    CliTestServer server([](const testing::ReceivedRequest&) {
+        return CannedReply{httpResponse(200, "{}"), true};
+    });
     HttpClient client("127.0.0.1", server.port());
     HttpResponse response;
     HttpError error;
@@ -128,15 +129,18 @@ TEST(CliHttpClient, ReportsUnreachableTimeoutAndGarbageDistinctly) {
     EXPECT_EQ(error.kind, HttpErrorKind::kUnreachable);
     EXPECT_NE(error.message.find("Connection refused"), std::string::npos) << error.message;
 
-    CliTestServer silent([](const testing::ReceivedRequest&) { return CannedReply{"", false, true}; });
+    CliTestServer silent([](const testing::ReceivedRequest&) {
+        return CannedReply{"", false, true};
+    });
     HttpClient slow("127.0.0.1", silent.port());
     HttpRequest request = get("/");
     request.timeout = 200ms;
     EXPECT_FALSE(slow.send(request, &response, &error));
     EXPECT_EQ(error.kind, HttpErrorKind::kTimeout) << error.message;
 
-    CliTestServer garbage(
-        [](const testing::ReceivedRequest&) { return CannedReply{"SSH-2.0-OpenSSH\r\n\r\n", true}; });
+    CliTestServer garbage([](const testing::ReceivedRequest&) {
+        return CannedReply{"SSH-2.0-OpenSSH\r\n\r\n", true};
+    });
     HttpClient confused("127.0.0.1", garbage.port());
     EXPECT_FALSE(confused.send(get("/"), &response, &error));
     EXPECT_EQ(error.kind, HttpErrorKind::kProtocol) << error.message;

@@ -48,7 +48,7 @@ inline std::string httpResponse(int status, const std::string& body,
 }
 
 class CliTestServer {
-public:
+  public:
     using Handler = std::function<CannedReply(const ReceivedRequest&)>;
 
     explicit CliTestServer(Handler handler) : handler_(std::move(handler)) {
@@ -57,7 +57,8 @@ public:
         address.sin_family = AF_INET;
         address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         socklen_t length = sizeof address;
-        if (listener_ < 0 || ::bind(listener_, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
+        if (listener_ < 0 ||
+            ::bind(listener_, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
             ::listen(listener_, 8) != 0 ||
             ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
             throw std::runtime_error("test server: cannot listen");
@@ -81,7 +82,7 @@ public:
     }
     int connections() const { return connections_; }
 
-private:
+  private:
     bool waitReadable(int fd) {
         while (!stop_) {
             pollfd pfd{fd, POLLIN, 0};
@@ -167,7 +168,8 @@ private:
             const auto colon = line.find(':');
             if (colon != std::string::npos) {
                 std::string name = line.substr(0, colon);
-                for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                for (char& c : name)
+                    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
                 std::string value = line.substr(colon + 1);
                 while (!value.empty() && value.front() == ' ') value.erase(0, 1);
                 request.headers[name] = value;
@@ -189,9 +191,10 @@ private:
 
 // A fresh directory under the system temp dir, removed with everything in it at scope end.
 class TempDir {
-public:
+  public:
     TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "belfry-cli-XXXXXX").string();
+        std::string pattern =
+            (std::filesystem::temp_directory_path() / "belfry-cli-XXXXXX").string();
         if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
         path_ = pattern;
     }
@@ -208,13 +211,13 @@ public:
         return file;
     }
 
-private:
+  private:
     std::string path_;
 };
 
 // A tmpfile() standing in for stdout or stderr, read back as text.
 class CapturedStream {
-public:
+  public:
     CapturedStream() : file_(std::tmpfile()) {}
     ~CapturedStream() { std::fclose(file_); }
     CapturedStream(const CapturedStream&) = delete;
@@ -231,7 +234,7 @@ public:
         return content;
     }
 
-private:
+  private:
     std::FILE* file_;
 };
 

@@ -61,9 +61,9 @@ TEST(CronParse, SixFieldsHaveALeadingSecondsField) {
 
 TEST(CronParse, MacrosExpandToTheirFiveFieldForms) {
     const std::pair<const char*, const char*> table[] = {
-        {"@yearly", "0 0 1 1 *"},  {"@annually", "0 0 1 1 *"}, {"@monthly", "0 0 1 * *"},
-        {"@weekly", "0 0 * * 0"},  {"@daily", "0 0 * * *"},    {"@midnight", "0 0 * * *"},
-        {"@hourly", "0 * * * *"},  {"  @DAILY ", "0 0 * * *"},
+        {"@yearly", "0 0 1 1 *"}, {"@annually", "0 0 1 1 *"}, {"@monthly", "0 0 1 * *"},
+        {"@weekly", "0 0 * * 0"}, {"@daily", "0 0 * * *"},    {"@midnight", "0 0 * * *"},
+        {"@hourly", "0 * * * *"}, {"  @DAILY ", "0 0 * * *"},
     };
     for (const auto& [macro, expansion] : table) {
         EXPECT_EQ(parsed(macro).toString(), expansion) << macro;
@@ -127,12 +127,12 @@ TEST(CronParse, AFieldStartingWithStarIsUnrestricted) {
 
 TEST(CronParse, IntervalBasedFollowsCronosDefinition) {
     const std::pair<const char*, bool> table[] = {
-        {"0 * * * *", true},      {"*/15 2 * * *", true},  {"0 1-3 * * *", true},
-        {"5/10 1 * * *", true},   {"0 1-1 * * *", true},   {"0 0,12 * * *", false},
-        {"30 1 * * *", false},    {"0,30 1 * * *", false}, {"0 0 * * *", false},
-        {"@hourly", true},        {"@daily", false},       {"0 0 */2 * *", false},
-        {"0 0 1 * 1-5", false},   {"* 0 3 * * *", true},   {"0-5 0 3 * * *", true},
-        {"0 0 3 * * *", false},   {"10 0 3 * * *", false}, {"0 0,30 3 * * *", false},
+        {"0 * * * *", true},    {"*/15 2 * * *", true},  {"0 1-3 * * *", true},
+        {"5/10 1 * * *", true}, {"0 1-1 * * *", true},   {"0 0,12 * * *", false},
+        {"30 1 * * *", false},  {"0,30 1 * * *", false}, {"0 0 * * *", false},
+        {"@hourly", true},      {"@daily", false},       {"0 0 */2 * *", false},
+        {"0 0 1 * 1-5", false}, {"* 0 3 * * *", true},   {"0-5 0 3 * * *", true},
+        {"0 0 3 * * *", false}, {"10 0 3 * * *", false}, {"0 0,30 3 * * *", false},
     };
     for (const auto& [text, interval] : table) {
         EXPECT_EQ(parsed(text).isIntervalBased(), interval) << text;
@@ -236,8 +236,9 @@ TEST(CronParse, ErrorsShowControlCharactersEscaped) {
 TEST(CronParse, RandomStringsNeverCrashOrHang) {
     std::mt19937 random(20260329);
     const std::string alphabet = "0123456789 */,-#LW?@JANMONFRIdecsunl\t";
-    const std::string tokens[] = {"*", "*/", "L", "L-", "#", ",", "-", "/", " ", "5L", "1#2",
-                                  "@daily", "@", "JAN", "MON", "59", "60", "7", "0", "31", "?"};
+    const std::string tokens[] = {"*",   "*/", "L",  "L-",  "#",      ",",  "-",
+                                  "/",   " ",  "5L", "1#2", "@daily", "@",  "JAN",
+                                  "MON", "59", "60", "7",   "0",      "31", "?"};
     int accepted = 0;
     const auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < 20000; ++i) {
@@ -257,7 +258,8 @@ TEST(CronParse, RandomStringsNeverCrashOrHang) {
         }
         if (i % 2 == 0) {  // also mutate well-formed expressions
             text = "0 3 * * *";
-            for (int k = 0; k < 3; ++k) {
+            const int mutations = 1 + static_cast<int>(random() % 3);
+            for (int k = 0; k < mutations; ++k) {
                 text[random() % text.size()] = alphabet[random() % alphabet.size()];
             }
         }
@@ -273,7 +275,7 @@ TEST(CronParse, RandomStringsNeverCrashOrHang) {
         EXPECT_TRUE(cron->latestAtOrBefore(from).has_value()) << text;
         EXPECT_EQ(parsed(cron->toString()).fields(), cron->fields()) << text;
     }
-    EXPECT_GT(accepted, 1000);
+    EXPECT_GT(accepted, 500);  // the accepting path is exercised too
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
 }
 

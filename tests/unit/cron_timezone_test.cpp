@@ -1,8 +1,9 @@
 // Cron in time zones: the DST rule (cron.h) at real transitions, checked by hand against the
 // tz database (and Python's zoneinfo). 2026 transitions used here:
-//   Europe/Berlin        03-29 01:00Z  02:00 CET  -> 03:00 CEST   10-25 01:00Z  03:00 CEST -> 02:00 CET
-//   America/New_York     03-08 07:00Z  02:00 EST  -> 03:00 EDT    11-01 06:00Z  02:00 EDT  -> 01:00 EST
-//   Australia/Lord_Howe  10-03 15:30Z  02:00 +1030 -> 02:30 +11   04-04 15:00Z  02:00 +11  -> 01:30 +1030
+//   Europe/Berlin        03-29 01:00Z  02:00 CET  -> 03:00 CEST   10-25 01:00Z  03:00 CEST -> 02:00
+//   CET America/New_York     03-08 07:00Z  02:00 EST  -> 03:00 EDT    11-01 06:00Z  02:00 EDT  ->
+//   01:00 EST Australia/Lord_Howe  10-03 15:30Z  02:00 +1030 -> 02:30 +11   04-04 15:00Z  02:00 +11
+//   -> 01:30 +1030
 #include <string>
 #include <vector>
 
@@ -34,7 +35,9 @@ TimeZone zone(std::string_view name) {
     return found.value_or(TimeZone());
 }
 
-Instant utc(std::string_view iso) { return parseIso8601(iso, nullptr).value_or(Instant{}); }
+Instant utc(std::string_view iso) {
+    return parseIso8601(iso, nullptr).value_or(Instant{});
+}
 
 std::string latest(std::string_view expression, std::string_view zoneName, std::string_view at) {
     const TimeZone z = zone(zoneName);
@@ -120,8 +123,8 @@ TEST(CronTimeZone, LordHoweShiftsByThirtyMinutes) {
 TEST(CronTimeZone, KolkataHasAFixedHalfHourOffset) {
     EXPECT_EQ(next("0 9 * * *", "Asia/Kolkata", "2026-03-29T00:00:00Z", 2),
               (Lines{"2026-03-29T09:00:00+05:30", "2026-03-30T09:00:00+05:30"}));
-    const auto fire = CronExpression::parse("0 9 * * *")->nextAfter(utc("2026-03-29T00:00:00Z"),
-                                                                     zone("Asia/Kolkata"));
+    const auto fire = CronExpression::parse("0 9 * * *")
+                          ->nextAfter(utc("2026-03-29T00:00:00Z"), zone("Asia/Kolkata"));
     EXPECT_EQ(formatIso8601Utc(*fire), "2026-03-29T03:30:00Z");
 }
 
@@ -162,7 +165,8 @@ TEST(CronTimeZone, DefaultZoneIsUtcAndNamesAreValidated) {
     EXPECT_EQ(zone("US/Eastern").offsetAt(utc("2026-01-15T00:00:00Z")), hours(-5));
     std::string error;
     EXPECT_FALSE(TimeZone::locate("Europe/Pariss", &error).has_value());
-    EXPECT_EQ(error, "unknown time zone 'Europe/Pariss' (expected an IANA name such as Europe/Paris)");
+    EXPECT_EQ(error,
+              "unknown time zone 'Europe/Pariss' (expected an IANA name such as Europe/Paris)");
     EXPECT_FALSE(TimeZone::locate("", &error).has_value());
     EXPECT_NE(error.find("empty"), std::string::npos);
     EXPECT_FALSE(TimeZone::locate("../../etc/passwd", &error).has_value());
@@ -175,9 +179,12 @@ TEST(CronTimeZone, FromLocalMapsGapsForwardAndRepeatsToTheFirstPass) {
         return date::local_seconds{date::local_days{date::year{y} / m / d}.time_since_epoch() +
                                    hours(hh) + minutes(mm)};
     };
-    EXPECT_EQ(formatIso8601Utc(berlin.fromLocal(local(2026, 3, 29, 2, 30))), "2026-03-29T01:00:00Z");
-    EXPECT_EQ(formatIso8601Utc(berlin.fromLocal(local(2026, 10, 25, 2, 30))), "2026-10-25T00:30:00Z");
-    EXPECT_EQ(formatIso8601Utc(berlin.fromLocal(local(2026, 10, 25, 3, 0))), "2026-10-25T02:00:00Z");
+    EXPECT_EQ(formatIso8601Utc(berlin.fromLocal(local(2026, 3, 29, 2, 30))),
+              "2026-03-29T01:00:00Z");
+    EXPECT_EQ(formatIso8601Utc(berlin.fromLocal(local(2026, 10, 25, 2, 30))),
+              "2026-10-25T00:30:00Z");
+    EXPECT_EQ(formatIso8601Utc(berlin.fromLocal(local(2026, 10, 25, 3, 0))),
+              "2026-10-25T02:00:00Z");
     EXPECT_EQ(formatIso8601Utc(berlin.fromLocal(local(2026, 7, 1, 12, 0))), "2026-07-01T10:00:00Z");
 }
 

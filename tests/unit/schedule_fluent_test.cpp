@@ -14,7 +14,9 @@ namespace {
 
 using Lines = std::vector<std::string>;
 
-Instant utc(std::string_view iso) { return parseIso8601(iso, nullptr).value_or(Instant{}); }
+Instant utc(std::string_view iso) {
+    return parseIso8601(iso, nullptr).value_or(Instant{});
+}
 
 Lines fires(const Schedule& s, std::string_view from, int count) {
     Lines lines;
@@ -66,8 +68,7 @@ TEST(ScheduleFluent, MonthlyOnADayOfTheMonth) {
 }
 
 TEST(ScheduleFluent, MonthlyOnTheFirstMondayInParis) {
-    const Schedule s =
-        Schedule::monthly().onFirst(Weekday::Monday).at(3, 0).in("Europe/Paris");
+    const Schedule s = Schedule::monthly().onFirst(Weekday::Monday).at(3, 0).in("Europe/Paris");
     EXPECT_EQ(s.cron()->toString(), "0 3 * * 1#1");
     EXPECT_EQ(s.timeZone().name(), "Europe/Paris");
     EXPECT_EQ(s.toString(), "cron 0 3 * * 1#1 in Europe/Paris");
@@ -103,12 +104,15 @@ TEST(ScheduleFluent, InvalidArgumentsThrowWithAMessage) {
     };
     EXPECT_EQ(message([] { Schedule::daily().at(24, 0); }), "at(): hour 24 is out of range 0-23");
     EXPECT_EQ(message([] { Schedule::daily().at(3, 60); }), "at(): minute 60 is out of range 0-59");
-    EXPECT_EQ(message([] { Schedule::monthly().onDay(32); }), "onDay(): day 32 is out of range 1-31");
+    EXPECT_EQ(message([] { Schedule::monthly().onDay(32); }),
+              "onDay(): day 32 is out of range 1-31");
     EXPECT_EQ(message([] { Schedule::monthly().onNth(6, Weekday::Monday); }),
               "onNth(): occurrence 6 is out of range 1-5");
-    EXPECT_EQ(message([] { Schedule::every(0).minutes(); }), "every(0).minutes(): must be at least 1");
-    EXPECT_EQ(message([] { Schedule::daily().in("Mars/Olympus"); }),
-              "in(): unknown time zone 'Mars/Olympus' (expected an IANA name such as Europe/Paris)");
+    EXPECT_EQ(message([] { Schedule::every(0).minutes(); }),
+              "every(0).minutes(): must be at least 1");
+    EXPECT_EQ(
+        message([] { Schedule::daily().in("Mars/Olympus"); }),
+        "in(): unknown time zone 'Mars/Olympus' (expected an IANA name such as Europe/Paris)");
 }
 
 }  // namespace

@@ -12,7 +12,9 @@ namespace {
 
 using Lines = std::vector<std::string>;
 
-TimeZone zone(std::string_view name) { return TimeZone::locate(name).value_or(TimeZone()); }
+TimeZone zone(std::string_view name) {
+    return TimeZone::locate(name).value_or(TimeZone());
+}
 
 std::string parsedUtc(std::string_view text, std::string_view localZone = "") {
     std::string error;

@@ -12,7 +12,9 @@ namespace {
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-Instant utc(std::string_view iso) { return parseIso8601(iso, nullptr).value_or(Instant{}); }
+Instant utc(std::string_view iso) {
+    return parseIso8601(iso, nullptr).value_or(Instant{});
+}
 
 Schedule valid(const ScheduleFields& fields) {
     std::string error;
@@ -27,7 +29,9 @@ std::string refusal(const ScheduleFields& fields) {
     return error;
 }
 
-std::string text(const std::optional<Instant>& t) { return t ? formatIso8601Utc(*t) : "none"; }
+std::string text(const std::optional<Instant>& t) {
+    return t ? formatIso8601Utc(*t) : "none";
+}
 
 TEST(ScheduleModel, CronWithZoneFiresInThatZone) {
     const Schedule s = valid({"0 3 * * *", "Europe/Paris", {}, {}});
@@ -94,7 +98,8 @@ TEST(ScheduleModel, RefusesBadFieldsWithOneClearMessage) {
     EXPECT_EQ(refusal({{}, "Europe/Paris", {}, {}}), "timezone applies only to a cron schedule");
     EXPECT_EQ(refusal({"0 3 * * *", "Europe/Pariss", {}, {}}),
               "unknown time zone 'Europe/Pariss' (expected an IANA name such as Europe/Paris)");
-    EXPECT_NE(refusal({"0 3 * * *", "", {}, {}}).find("time zone name is empty"), std::string::npos);
+    EXPECT_NE(refusal({"0 3 * * *", "", {}, {}}).find("time zone name is empty"),
+              std::string::npos);
     EXPECT_EQ(refusal({"0 0 15W * *", {}, {}, {}}),
               "cron '0 0 15W * *': day-of-month field: 'W' (nearest weekday) is not supported: "
               "systemd and Task Scheduler cannot express it (in '15W')");
@@ -149,7 +154,9 @@ TEST(ScheduleModel, NextFiresListsConsecutiveFires) {
     EXPECT_EQ(formatIso8601Utc(fires[0]), "2026-01-15T00:00:00Z");
     EXPECT_EQ(formatIso8601Utc(fires[1]), "2026-02-01T00:00:00Z");
     EXPECT_EQ(formatIso8601Utc(fires[2]), "2026-02-15T00:00:00Z");
-    EXPECT_EQ(Schedule::once(utc("2026-01-02T00:00:00Z")).nextFires(utc("2026-01-01T00:00:00Z"), 3).size(),
+    EXPECT_EQ(Schedule::once(utc("2026-01-02T00:00:00Z"))
+                  .nextFires(utc("2026-01-01T00:00:00Z"), 3)
+                  .size(),
               1u);
 }
 

@@ -58,14 +58,17 @@ std::string upper(std::string_view text) {
     return out;
 }
 
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
+bool isDigit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 std::vector<std::string_view> split(std::string_view text, char separator) {
     std::vector<std::string_view> parts;
     std::size_t start = 0;
     while (true) {
         const std::size_t end = text.find(separator, start);
-        parts.push_back(text.substr(start, end == std::string_view::npos ? text.npos : end - start));
+        parts.push_back(
+            text.substr(start, end == std::string_view::npos ? text.npos : end - start));
         if (end == std::string_view::npos) return parts;
         start = end + 1;
     }
@@ -83,21 +86,22 @@ struct ParsedField {
 
 // Parses one field. Errors name the field and the offending element.
 class FieldParser {
-public:
+  public:
     FieldParser(Field field, std::string* error)
         : field_(field), info_(kFields[static_cast<int>(field)]), error_(error) {}
 
     bool parse(std::string_view text, ParsedField* out) {
         out->star = text.front() == '*';  // Vixie looks at the first character of the field only
         for (std::string_view element : split(text, ',')) {
-            if (element.empty()) return fail("empty list element (stray comma) in '" + show(text) + "'");
+            if (element.empty())
+                return fail("empty list element (stray comma) in '" + show(text) + "'");
             if (!out->canonical.empty()) out->canonical += ',';
             if (!parseElement(element, out)) return false;
         }
         return true;
     }
 
-private:
+  private:
     bool fail(const std::string& message) {
         if (error_) *error_ = std::string(info_.name) + " field: " + message;
         return false;
@@ -195,11 +199,13 @@ private:
         if (base == "*") {
             canonical = step > 1 ? "*/" + std::to_string(step) : "*";
         } else if (const std::size_t dash = base.find('-'); dash != std::string_view::npos) {
-            if (!parseValue(base.substr(0, dash), &low) || !parseValue(base.substr(dash + 1), &high)) {
+            if (!parseValue(base.substr(0, dash), &low) ||
+                !parseValue(base.substr(dash + 1), &high)) {
                 return false;
             }
             if (low > high) {
-                return fail("range '" + show(base) + "' runs backwards; ranges do not wrap around (" +
+                return fail("range '" + show(base) +
+                            "' runs backwards; ranges do not wrap around (" +
                             "write two ranges, e.g. 5-6,0-1)");
             }
             canonical = std::to_string(low) + "-" + std::to_string(high);
@@ -279,6 +285,10 @@ private:
     std::string* error_;
 };
 
+// Bits 1, 8, 15, 22 and 29: the days that share a weekday with the 1st.
+constexpr std::uint32_t kEverySeventhDay =
+    (1u << 1) | (1u << 8) | (1u << 15) | (1u << 22) | (1u << 29);
+
 int daysInMonthOfLayout(int month, bool leap) {
     if (month == 2) return leap ? 29 : 28;
     return month == 4 || month == 6 || month == 9 || month == 11 ? 30 : 31;
@@ -297,9 +307,8 @@ bool operator==(const CronFields& a, const CronFields& b) {
 }
 
 std::optional<CronExpression> CronExpression::parse(std::string_view text, std::string* error) {
-    const std::string quoted = "cron '" + printableForMessage(text) + "': ";
     auto fail = [&](const std::string& message) -> std::optional<CronExpression> {
-        if (error) *error = quoted + message;
+        if (error) *error = "cron '" + printableForMessage(text) + "': " + message;
         return std::nullopt;
     };
 
@@ -374,19 +383,41 @@ std::optional<CronExpression> CronExpression::parse(std::string_view text, std::
     // Every month layout is a weekday for the 1st and a length of 28-31 days; the Gregorian
     // 400-year cycle has every combination, so these 28 masks decide all day matching.
     const bool vixieOr = f.dayOfMonthRestricted && f.dayOfWeekRestricted;
+    const bool hasLastOrNth =
+        f.lastWeekdays != 0 ||
+        std::any_of(f.nthWeekdays.begin(), f.nthWeekdays.end(), [](std::uint8_t k) { return k; });
+    std::array<std::uint32_t, 4> byDomOfLength{};
+    for (int length = 28; length <= 31; ++length) {
+        std::uint32_t byDom = f.daysOfMonth & (((std::uint32_t{1} << length) - 1) << 1);
+        for (std::uint32_t last = f.lastDaysOfMonth; last != 0; last &= last - 1) {
+            const int offset = __builtin_ctz(last);
+            if (offset < length) byDom |= 1u << (length - offset);
+        }
+        byDomOfLength[length - 28] = byDom;
+    }
     for (int firstWeekday = 0; firstWeekday < 7; ++firstWeekday) {
+        // Days 1-7 on a selected weekday, repeated every seven days.
+        std::uint32_t week = 0;
+        for (int day = 1; day <= 7; ++day) {
+            if ((f.daysOfWeek >> ((firstWeekday + day - 1) % 7)) & 1u) week |= 1u << day;
+        }
+        const std::uint32_t plain = week | week << 7 | week << 14 | week << 21 | week << 28;
         for (int length = 28; length <= 31; ++length) {
-            std::uint32_t mask = 0;
-            for (int day = 1; day <= length; ++day) {
-                const bool byDom = ((f.daysOfMonth >> day) & 1u) != 0 ||
-                                   ((f.lastDaysOfMonth >> (length - day)) & 1u) != 0;
-                const int weekday = (firstWeekday + day - 1) % 7;
-                const bool byDow = ((f.daysOfWeek >> weekday) & 1u) != 0 ||
-                                   (((f.lastWeekdays >> weekday) & 1u) != 0 && day + 7 > length) ||
-                                   ((f.nthWeekdays[weekday] >> ((day - 1) / 7 + 1)) & 1u) != 0;
-                if (vixieOr ? (byDom || byDow) : (byDom && byDow)) mask |= 1u << day;
+            const std::uint32_t valid = ((std::uint32_t{1} << length) - 1) << 1;  // 1..length
+            std::uint32_t byDow = plain & valid;
+            for (int weekday = 0; hasLastOrNth && weekday < 7; ++weekday) {
+                // The days falling on `weekday`: 1 + shift, 8 + shift, ... up to 29 + shift.
+                const int shift = (weekday - firstWeekday + 7) % 7;
+                const std::uint32_t days = (kEverySeventhDay << shift) & valid;
+                if ((f.lastWeekdays >> weekday) & 1u) byDow |= 1u << (31 - __builtin_clz(days));
+                for (std::uint32_t nth = f.nthWeekdays[weekday]; nth != 0; nth &= nth - 1) {
+                    const int day = 1 + shift + 7 * (__builtin_ctz(nth) - 1);
+                    if (day <= length) byDow |= 1u << day;
+                }
             }
-            cron.dayMasks_[firstWeekday * 4 + (length - 28)] = mask;
+            const std::uint32_t byDom = byDomOfLength[length - 28];
+            cron.dayMasks_[firstWeekday * 4 + (length - 28)] =
+                vixieOr ? (byDom | byDow) : (byDom & byDow);
         }
     }
 

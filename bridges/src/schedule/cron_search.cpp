@@ -26,8 +26,12 @@ constexpr int kMaxSegmentSteps = 4096;
 // No zone's offset changes by a day or more, so a repeated hour lies within a day of its start.
 constexpr seconds kMaxShift{kSecondsPerDay};
 
-int lowestBit(std::uint64_t bits) { return __builtin_ctzll(bits); }
-int highestBit(std::uint64_t bits) { return 63 - __builtin_clzll(bits); }
+int lowestBit(std::uint64_t bits) {
+    return __builtin_ctzll(bits);
+}
+int highestBit(std::uint64_t bits) {
+    return 63 - __builtin_clzll(bits);
+}
 
 // The smallest set bit >= from, or -1.
 int nextBit(std::uint64_t bits, int from) {
@@ -43,7 +47,9 @@ int previousBit(std::uint64_t bits, int upTo) {
     return rest ? highestBit(rest) : -1;
 }
 
-Int floorDiv(Int a, Int b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+Int floorDiv(Int a, Int b) {
+    return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
 
 struct Civil {
     int year;
@@ -77,14 +83,18 @@ int weekdayOfDays(Int days) {
     return static_cast<int>(date::weekday{date::sys_days{date::days{days}}}.c_encoding());
 }
 
-bool isLeap(int year) { return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0); }
+bool isLeap(int year) {
+    return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+}
 
 int daysInMonth(int year, int month) {
     if (month == 2) return isLeap(year) ? 29 : 28;
     return month == 4 || month == 6 || month == 9 || month == 11 ? 30 : 31;
 }
 
-Instant instantOf(Int count) { return Instant{seconds{count}}; }
+Instant instantOf(Int count) {
+    return Instant{seconds{count}};
+}
 
 }  // namespace
 
@@ -183,7 +193,8 @@ std::optional<date::local_seconds> CronExpression::nextLocalAtOrAfter(
         if (day != c.day) c = {c.year, c.month, day, 0, 0, 0};
         int secondOfDay = 0;
         if (nextTimeOfDay(c.hour, c.minute, c.second, &secondOfDay)) {
-            return date::local_seconds{seconds{(monthStart + c.day - 1) * kSecondsPerDay + secondOfDay}};
+            return date::local_seconds{
+                seconds{(monthStart + c.day - 1) * kSecondsPerDay + secondOfDay}};
         }
         c = {c.year, c.month, c.day + 1, 0, 0, 0};
     }
@@ -223,7 +234,8 @@ std::optional<date::local_seconds> CronExpression::latestLocalAtOrBefore(
         if (day != c.day) c = {c.year, c.month, day, 23, 59, 59};
         int secondOfDay = 0;
         if (previousTimeOfDay(c.hour, c.minute, c.second, &secondOfDay)) {
-            return date::local_seconds{seconds{(monthStart + c.day - 1) * kSecondsPerDay + secondOfDay}};
+            return date::local_seconds{
+                seconds{(monthStart + c.day - 1) * kSecondsPerDay + secondOfDay}};
         }
         c = {c.year, c.month, c.day - 1, 23, 59, 59};
     }
@@ -232,7 +244,8 @@ std::optional<date::local_seconds> CronExpression::latestLocalAtOrBefore(
 std::optional<Instant> CronExpression::nextAfter(Instant t, const TimeZone& zone) const {
     if (t < kMinInstant || t >= kMaxInstant) return std::nullopt;
     if (zone.isUtc()) {
-        const auto local = nextLocalAtOrAfter(date::local_seconds{t.time_since_epoch() + seconds{1}});
+        const auto local =
+            nextLocalAtOrAfter(date::local_seconds{t.time_since_epoch() + seconds{1}});
         if (!local) return std::nullopt;
         return Instant{local->time_since_epoch()};
     }
@@ -258,7 +271,8 @@ std::optional<Instant> CronExpression::nextAfter(Instant t, const TimeZone& zone
             const Instant fire = instantOf(match) - segment.offset;
             if (!fields_.intervalBased && fire < segment.begin + kMaxShift) {
                 const TimeZone::Segment previous = zone.segmentAt(segment.begin - seconds{1});
-                const Int repeatedEnd = (segment.begin + previous.offset).time_since_epoch().count();
+                const Int repeatedEnd =
+                    (segment.begin + previous.offset).time_since_epoch().count();
                 if (previous.offset > segment.offset && match < repeatedEnd) {
                     from = repeatedEnd;  // fired in the first pass already
                     continue;
@@ -306,7 +320,8 @@ std::optional<Instant> CronExpression::latestAtOrBefore(Instant t, const TimeZon
             const Instant fire = instantOf(match) - segment.offset;
             if (!fields_.intervalBased && hasPrevious && fire < segment.begin + kMaxShift) {
                 const TimeZone::Segment previous = zone.segmentAt(segment.begin - seconds{1});
-                const Int repeatedEnd = (segment.begin + previous.offset).time_since_epoch().count();
+                const Int repeatedEnd =
+                    (segment.begin + previous.offset).time_since_epoch().count();
                 if (previous.offset > segment.offset && match < repeatedEnd) {
                     to = localBegin - 1;  // the first pass, in the previous segment, fires it
                     continue;

@@ -1,12 +1,13 @@
 #include "belfry/schedule/fluent.h"
 
-#include <limits>
 #include <stdexcept>
 
 namespace belfry::schedule {
 namespace {
 
-std::string weekdayNumber(Weekday day) { return std::to_string(static_cast<int>(day)); }
+std::string weekdayNumber(Weekday day) {
+    return std::to_string(static_cast<int>(day));
+}
 
 void require(bool condition, const std::string& message) {
     if (!condition) throw std::invalid_argument(message);
@@ -14,10 +15,18 @@ void require(bool condition, const std::string& message) {
 
 }  // namespace
 
-EveryBuilder Schedule::every(int count) { return EveryBuilder(count); }
-CronBuilder Schedule::daily() { return CronBuilder("*", "*"); }
-WeeklyBuilder Schedule::weekly() { return WeeklyBuilder(); }
-MonthlyBuilder Schedule::monthly() { return MonthlyBuilder(); }
+EveryBuilder Schedule::every(int count) {
+    return EveryBuilder(count);
+}
+CronBuilder Schedule::daily() {
+    return CronBuilder("*", "*");
+}
+WeeklyBuilder Schedule::weekly() {
+    return WeeklyBuilder();
+}
+MonthlyBuilder Schedule::monthly() {
+    return MonthlyBuilder();
+}
 
 CronBuilder::CronBuilder(std::string dayOfMonth, std::string dayOfWeek)
     : dayOfMonth_(std::move(dayOfMonth)), dayOfWeek_(std::move(dayOfWeek)) {}
@@ -30,7 +39,8 @@ CronBuilder CronBuilder::withDays(std::string dayOfMonth, std::string dayOfWeek)
 }
 
 CronBuilder CronBuilder::at(int hour, int minute, int second) const {
-    require(hour >= 0 && hour <= 23, "at(): hour " + std::to_string(hour) + " is out of range 0-23");
+    require(hour >= 0 && hour <= 23,
+            "at(): hour " + std::to_string(hour) + " is out of range 0-23");
     require(minute >= 0 && minute <= 59,
             "at(): minute " + std::to_string(minute) + " is out of range 0-59");
     require(second >= 0 && second <= 59,
@@ -66,7 +76,9 @@ Schedule CronBuilder::build() const {
                  : Schedule::fromCron(std::move(*cron));
 }
 
-CronBuilder WeeklyBuilder::on(Weekday day) const { return withDays("*", weekdayNumber(day)); }
+CronBuilder WeeklyBuilder::on(Weekday day) const {
+    return withDays("*", weekdayNumber(day));
+}
 
 CronBuilder WeeklyBuilder::on(std::initializer_list<Weekday> days) const {
     require(days.size() > 0, "on(): name at least one weekday");
@@ -75,19 +87,24 @@ CronBuilder WeeklyBuilder::on(std::initializer_list<Weekday> days) const {
     return withDays("*", list);
 }
 
-CronBuilder MonthlyBuilder::onDay(int day) const { return onDays({day}); }
+CronBuilder MonthlyBuilder::onDay(int day) const {
+    return onDays({day});
+}
 
 CronBuilder MonthlyBuilder::onDays(std::initializer_list<int> days) const {
     require(days.size() > 0, "onDays(): name at least one day");
     std::string list;
     for (int day : days) {
-        require(day >= 1 && day <= 31, "onDay(): day " + std::to_string(day) + " is out of range 1-31");
+        require(day >= 1 && day <= 31,
+                "onDay(): day " + std::to_string(day) + " is out of range 1-31");
         list += (list.empty() ? "" : ",") + std::to_string(day);
     }
     return withDays(list, "*");
 }
 
-CronBuilder MonthlyBuilder::onLastDay() const { return withDays("L", "*"); }
+CronBuilder MonthlyBuilder::onLastDay() const {
+    return withDays("L", "*");
+}
 
 CronBuilder MonthlyBuilder::onNth(int occurrence, Weekday day) const {
     require(occurrence >= 1 && occurrence <= 5,
@@ -100,16 +117,25 @@ CronBuilder MonthlyBuilder::onLast(Weekday day) const {
 }
 
 Schedule EveryBuilder::inUnits(long long unitSeconds, const char* unit) const {
-    require(count_ >= 1, "every(" + std::to_string(count_) + ")." + unit + "(): must be at least 1");
+    require(count_ >= 1,
+            "every(" + std::to_string(count_) + ")." + unit + "(): must be at least 1");
     std::string error;
     auto schedule = Schedule::fromEvery(std::chrono::seconds{count_ * unitSeconds}, &error);
     require(schedule.has_value(), error);
     return *schedule;
 }
 
-Schedule EveryBuilder::seconds() const { return inUnits(1, "seconds"); }
-Schedule EveryBuilder::minutes() const { return inUnits(60, "minutes"); }
-Schedule EveryBuilder::hours() const { return inUnits(3600, "hours"); }
-Schedule EveryBuilder::days() const { return inUnits(86400, "days"); }
+Schedule EveryBuilder::seconds() const {
+    return inUnits(1, "seconds");
+}
+Schedule EveryBuilder::minutes() const {
+    return inUnits(60, "minutes");
+}
+Schedule EveryBuilder::hours() const {
+    return inUnits(3600, "hours");
+}
+Schedule EveryBuilder::days() const {
+    return inUnits(86400, "days");
+}
 
 }  // namespace belfry::schedule

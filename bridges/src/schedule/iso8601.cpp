@@ -42,7 +42,7 @@ std::string formatWallClock(date::local_seconds local) {
 
 // A cursor over the text with the error reporting every parse step shares.
 class Reader {
-public:
+  public:
     Reader(std::string_view text, std::string* error) : text_(text), error_(error) {}
 
     bool atEnd() const { return pos_ == text_.size(); }
@@ -68,7 +68,9 @@ public:
         return true;
     }
 
-    bool expect(char c, const char* what) { return accept(c) || fail(std::string("expected ") + what); }
+    bool expect(char c, const char* what) {
+        return accept(c) || fail(std::string("expected ") + what);
+    }
 
     bool fail(const std::string& message) {
         if (error_) {
@@ -78,7 +80,7 @@ public:
         return false;
     }
 
-private:
+  private:
     std::string_view text_;
     std::string* error_;
     std::size_t pos_ = 0;

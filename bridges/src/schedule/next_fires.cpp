@@ -33,7 +33,8 @@ std::optional<std::vector<std::string>> nextFireLines(std::string_view cron,
     }
     std::vector<std::string> lines;
     for (auto fire = expression->nextAfter(start, *zone);
-         fire && static_cast<int>(lines.size()) < count; fire = expression->nextAfter(*fire, *zone)) {
+         fire && static_cast<int>(lines.size()) < count;
+         fire = expression->nextAfter(*fire, *zone)) {
         lines.push_back(formatIso8601(*fire, *zone));
     }
     return lines;

@@ -25,7 +25,8 @@ std::optional<Schedule> Schedule::fromFields(const ScheduleFields& fields, std::
     if (fields.every) given.push_back("every");
     if (fields.at) given.push_back("at");
     if (given.size() > 1) {
-        return fail("a schedule has one of cron, every or at, not " + given[0] + " and " + given[1]);
+        return fail("a schedule has one of cron, every or at, not " + given[0] + " and " +
+                    given[1]);
     }
     if (fields.timezone && !fields.cron) {
         return fail("timezone applies only to a cron schedule");
@@ -98,7 +99,8 @@ std::optional<Instant> Schedule::nextAfter(Instant t) const {
         case Kind::Every: {
             if (t < kMinInstant || t >= kMaxInstant) return std::nullopt;
             const std::int64_t period = period_.count();
-            const Instant fire{seconds{(floorDiv(t.time_since_epoch().count(), period) + 1) * period}};
+            const Instant fire{
+                seconds{(floorDiv(t.time_since_epoch().count(), period) + 1) * period}};
             if (fire > kMaxInstant) return std::nullopt;
             return fire;
         }

@@ -15,7 +15,7 @@
 namespace belfry::schedule {
 
 struct TimeZone::Rules {
-    const date::time_zone* zone = nullptr;  // owned by date's tz database, lives for the process
+    const date::time_zone* zone = nullptr;   // owned by date's tz database, lives for the process
     std::optional<Posix::time_zone> future;  // the TZif footer, for instants after `lastExplicit`
 };
 
@@ -33,7 +33,8 @@ constexpr const char* kZoneInfoDir = "/usr/share/zoneinfo/";
 std::string readFooter(const std::string& zoneName) {
     std::ifstream file(kZoneInfoDir + zoneName, std::ios::binary);
     if (!file) return {};
-    const std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    const std::string bytes((std::istreambuf_iterator<char>(file)),
+                            std::istreambuf_iterator<char>());
     if (bytes.size() < 2 || bytes.back() != '\n') return {};
     const std::size_t start = bytes.rfind('\n', bytes.size() - 2);
     if (start == std::string::npos) return {};
@@ -103,8 +104,9 @@ std::optional<TimeZone> TimeZone::locate(std::string_view name, std::string* err
 }
 
 TimeZone::Segment TimeZone::segmentAt(Instant t) const {
-    if (!rules_) return {Instant{Instant::duration::min() / 2}, Instant{Instant::duration::max() / 2},
-                         seconds{0}};
+    if (!rules_)
+        return {Instant{Instant::duration::min() / 2}, Instant{Instant::duration::max() / 2},
+                seconds{0}};
     const date::sys_info info = rules_->zone->get_info(t);
     Segment segment{info.begin, info.end, info.offset};
     if (rules_->future && segment.end >= kOpenEnded) {

@@ -62,7 +62,7 @@ struct CronFields {
     std::uint8_t lastWeekdays = 0;      // bit w: `wL`, the last weekday w of the month
     std::array<std::uint8_t, 7> nthWeekdays{};  // [w] bit k (1-5): `w#k`, the k-th weekday w
 
-    bool hasSecondsField = false;      // written in the six-field form
+    bool hasSecondsField = false;       // written in the six-field form
     bool dayOfMonthRestricted = false;  // false when the field's text starts with `*`
     bool dayOfWeekRestricted = false;   // false when the field's text starts with `*`
     bool intervalBased = false;         // Cronos' definition, see the top of this header
@@ -72,7 +72,7 @@ struct CronFields {
 };
 
 class CronExpression {
-public:
+  public:
     // Parses `text`. On failure returns nullopt and, when `error` is given, a message that quotes
     // the expression and says which field is wrong and why.
     static std::optional<CronExpression> parse(std::string_view text, std::string* error = nullptr);
@@ -107,7 +107,7 @@ public:
     }
     friend bool operator!=(const CronExpression& a, const CronExpression& b) { return !(a == b); }
 
-private:
+  private:
     CronExpression() = default;
     std::uint32_t dayMask(int year, int month) const;
     bool nextTimeOfDay(int hour, int minute, int second, int* secondOfDay) const;

@@ -34,7 +34,7 @@ namespace belfry::schedule {
 enum class Weekday { Sunday = 0, Monday, Tuesday, Wednesday, Thursday, Friday, Saturday };
 
 class CronBuilder {
-public:
+  public:
     // The time of day; a non-zero second makes a six-field expression.
     CronBuilder at(int hour, int minute, int second = 0) const;
     // The IANA zone the time of day is in (UTC when never called).
@@ -45,11 +45,11 @@ public:
     Schedule build() const;
     operator Schedule() const { return build(); }  // NOLINT: implicit by design, see above
 
-protected:
+  protected:
     CronBuilder(std::string dayOfMonth, std::string dayOfWeek);
     CronBuilder withDays(std::string dayOfMonth, std::string dayOfWeek) const;
 
-private:
+  private:
     friend class Schedule;
 
     std::string second_ = "0";
@@ -61,17 +61,17 @@ private:
 };
 
 class WeeklyBuilder : public CronBuilder {
-public:
+  public:
     CronBuilder on(Weekday day) const;
     CronBuilder on(std::initializer_list<Weekday> days) const;
 
-private:
+  private:
     friend class Schedule;
     WeeklyBuilder() : CronBuilder("*", "0") {}
 };
 
 class MonthlyBuilder : public CronBuilder {
-public:
+  public:
     CronBuilder onDay(int day) const;  // 1-31; months without that day are skipped, as in cron
     CronBuilder onDays(std::initializer_list<int> days) const;
     CronBuilder onLastDay() const;
@@ -82,19 +82,19 @@ public:
     CronBuilder onNth(int occurrence, Weekday day) const;  // occurrence 1-5
     CronBuilder onLast(Weekday day) const;
 
-private:
+  private:
     friend class Schedule;
     MonthlyBuilder() : CronBuilder("1", "*") {}
 };
 
 class EveryBuilder {
-public:
+  public:
     Schedule seconds() const;
     Schedule minutes() const;
     Schedule hours() const;
     Schedule days() const;
 
-private:
+  private:
     friend class Schedule;
     explicit EveryBuilder(int count) : count_(count) {}
     Schedule inUnits(long long unitSeconds, const char* unit) const;

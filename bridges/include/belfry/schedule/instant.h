@@ -19,7 +19,9 @@ inline Instant toInstant(std::chrono::system_clock::time_point time) {
     return std::chrono::floor<std::chrono::seconds>(time);
 }
 
-inline Instant currentInstant() { return toInstant(std::chrono::system_clock::now()); }
+inline Instant currentInstant() {
+    return toInstant(std::chrono::system_clock::now());
+}
 
 // The range the engine computes in: 0001-01-01T00:00:00Z up to 9999-12-31T23:59:59Z. Queries
 // outside it answer "no fire"; ISO-8601 text outside it is refused.

@@ -3,7 +3,8 @@
 //
 //   {"cron": "0 3 * * *", "timezone": "Europe/Paris"}  cron.h has the syntax and the DST rule;
 //                                                      without "timezone" the zone is UTC
-//   {"every": "15m"}                                   a duration (duration.h), whole seconds, >= 1s
+//   {"every": "15m"}                                   a duration (duration.h), whole seconds, >=
+//   1s
 //   {"at": "2026-12-01T03:00:00Z"}                     ISO-8601 with Z or a UTC offset
 //   absent                                             never fires by itself
 //
@@ -51,7 +52,7 @@ struct ScheduleFields {
 };
 
 class Schedule {
-public:
+  public:
     enum class Kind { None, Cron, Every, At };
 
     // A schedule that never fires by itself.
@@ -113,7 +114,7 @@ public:
     friend bool operator==(const Schedule& a, const Schedule& b);
     friend bool operator!=(const Schedule& a, const Schedule& b) { return !(a == b); }
 
-private:
+  private:
     Kind kind_ = Kind::None;
     std::optional<CronExpression> cron_;
     TimeZone zone_;

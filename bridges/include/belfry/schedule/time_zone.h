@@ -33,7 +33,7 @@
 namespace belfry::schedule {
 
 class TimeZone {
-public:
+  public:
     // A span of instants [begin, end) with one UTC offset. The first and last spans of a zone are
     // open-ended: their begin/end lie far outside [kMinInstant, kMaxInstant].
     struct Segment {
@@ -72,7 +72,7 @@ public:
     friend bool operator==(const TimeZone& a, const TimeZone& b) { return a.name_ == b.name_; }
     friend bool operator!=(const TimeZone& a, const TimeZone& b) { return !(a == b); }
 
-private:
+  private:
     struct Rules;  // the date::time_zone and the footer rule; defined in time_zone.cpp
 
     TimeZone(std::string name, std::shared_ptr<const Rules> rules);

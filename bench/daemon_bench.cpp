@@ -1,0 +1,154 @@
+// Prints the walking skeleton's figures (never fails on time):
+//   - `belfry fire` on a /bin/true job, whole process as an OS scheduler runs it, p50/p99, beside
+//     a bare /bin/true start; the difference is Belfry's overhead per fire
+//   - runs/s for 1,000 no-op exec runs submitted over the API, history committed
+//   - belfryd's resident memory when idle
+// Usage: daemon_bench [fires=300] [runs=1000]
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+
+#include <limits>
+#include <thread>
+
+#include "test_daemon.h"
+
+extern char** environ;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using belfry::test::TestDaemon;
+
+double percentile(std::vector<double> samples, double p) {
+    std::sort(samples.begin(), samples.end());
+    const auto index = static_cast<std::size_t>(p * static_cast<double>(samples.size() - 1) + 0.5);
+    return samples[index];
+}
+
+// Starts the command the way a scheduler does (spawn, wait) and returns the wall time in ms.
+double timeCommand(const std::vector<std::string>& argv) {
+    std::vector<char*> args;
+    for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+    args.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    const auto start = Clock::now();
+    pid_t pid = 0;
+    if (posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ) != 0) {
+        std::perror(args[0]);
+        std::exit(1);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    const auto elapsed = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    posix_spawn_file_actions_destroy(&actions);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        std::fprintf(stderr, "%s exited with %d\n", args[0], status);
+        std::exit(1);
+    }
+    return elapsed;
+}
+
+long residentKiB(int pid) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(status, line);) {
+        if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+    }
+    return -1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const int fires = argc > 1 ? std::atoi(argv[1]) : 300;
+    const int runs = argc > 2 ? std::atoi(argv[2]) : 1000;
+
+    // BELFRY_BENCH_SYNC=FULL measures the power-loss-safe setting instead of the default.
+    const char* sync = std::getenv("BELFRY_BENCH_SYNC");
+    TestDaemon daemon({"workers = 8", "log.level = warn",
+                       std::string("store.synchronous = ") + (sync ? sync : "NORMAL")});
+    daemon.start();
+    std::printf("belfryd idle RSS after start: %.1f MiB (target <= 15 MiB)\n",
+                static_cast<double>(residentKiB(daemon.pid())) / 1024.0);
+    daemon.createJob(R"({"name": "noop", "exec": {"argv": ["/bin/true"]}})");
+
+    // Warm the page cache and the daemon before measuring.
+    for (int i = 0; i < 10; ++i) timeCommand({"/bin/true"});
+    const std::vector<std::string> fire{BELFRY_CLI_PATH, "--config", daemon.configPath(), "fire",
+                                        "noop"};
+    for (int i = 0; i < 10; ++i) timeCommand(fire);
+
+    std::vector<double> bare, fired;
+    for (int i = 0; i < fires; ++i) {
+        bare.push_back(timeCommand({"/bin/true"}));
+        fired.push_back(timeCommand(fire));
+    }
+    const double bareP50 = percentile(bare, 0.5), fireP50 = percentile(fired, 0.5);
+    std::printf("bare /bin/true:            p50 %.3f ms  p99 %.3f ms  (n=%d)\n", bareP50,
+                percentile(bare, 0.99), fires);
+    std::printf("belfry fire (/bin/true):   p50 %.3f ms  p99 %.3f ms  (n=%d)\n", fireP50,
+                percentile(fired, 0.99), fires);
+    std::printf("fire overhead beyond job:  p50 %.3f ms  (target <= 2 ms)\n", fireP50 - bareP50);
+
+    // Submit from a few keep-alive clients at once, as a busy web app would.
+    constexpr int kClients = 4;
+    const auto start = Clock::now();
+    std::vector<std::thread> clients;
+    for (int c = 0; c < kClients; ++c) {
+        clients.emplace_back([&, c] {
+            Poco::Net::HTTPClientSession session("127.0.0.1",
+                                                 static_cast<Poco::UInt16>(daemon.port()));
+            for (int i = c; i < runs; i += kClients) {
+                Poco::Net::HTTPRequest request("POST", "/v1/jobs/noop/runs", "HTTP/1.1");
+                request.set("Authorization", "Bearer " + daemon.token());
+                request.setContentLength(2);
+                session.sendRequest(request) << "{}";
+                Poco::Net::HTTPResponse response;
+                auto& body = session.receiveResponse(response);
+                body.ignore(std::numeric_limits<std::streamsize>::max());
+                if (response.getStatus() != 202)
+                    std::fprintf(stderr, "submit: %d\n", response.getStatus());
+            }
+        });
+    }
+    for (auto& client : clients) client.join();
+    const auto submitted = Clock::now();
+    // Runs finish out of order across workers: wait until none is queued or running.
+    belfry::test::eventually(
+        [&] {
+            return daemon.request("GET", "/v1/runs?state=queued&limit=1")
+                           .json->getArray("runs")
+                           ->size() == 0 &&
+                   daemon.request("GET", "/v1/runs?state=running&limit=1")
+                           .json->getArray("runs")
+                           ->size() == 0;
+        },
+        std::chrono::minutes(5));
+    const auto done = Clock::now();
+    const auto failed =
+        daemon.request("GET", "/v1/runs?state=failed&limit=1").json->getArray("runs")->size();
+    const double seconds = std::chrono::duration<double>(done - start).count();
+    std::printf(
+        "exec runs (store.synchronous=%s): %d no-op runs in %.2f s = %.0f runs/s (submission took "
+        "%.2f s; %s failed) (target >= 1000/s)\n",
+        sync ? sync : "NORMAL", runs, seconds, runs / seconds,
+        std::chrono::duration<double>(submitted - start).count(), failed ? "some" : "none");
+    std::printf("belfryd RSS after the runs: %.1f MiB\n",
+                static_cast<double>(residentKiB(daemon.pid())) / 1024.0);
+    daemon.stop();
+    return 0;
+}
