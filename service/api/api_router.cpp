@@ -26,7 +26,7 @@ ApiResponse health(const ApiContext& context) {
     Poco::JSON::Object::Ptr body = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
     body->set("status", "ok");
     body->set("version", BELFRY_VERSION);
-    body->set("scheduler", context.schedulerBackend);
+    body->set("scheduler", context.scheduler.backendName());
     body->set("node", context.node);
     return jsonResponse(200, body);
 }

@@ -3,8 +3,11 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/NumberParser.h>
 
+#include <spdlog/spdlog.h>
+
 #include "api_router.h"
 #include "belfry/job_name.h"
+#include "belfry/schedule/iso8601.h"
 #include "job_json.h"
 #include "timestamps.h"
 
@@ -30,6 +33,37 @@ Poco::JSON::Object::Ptr bodyObject(const ApiRequest& request) {
     return parseJsonObject(request.body);
 }
 
+Poco::Dynamic::Var isoOrNull(const std::optional<schedule::Instant>& instant) {
+    if (!instant) return {};
+    return schedule::formatIso8601Utc(*instant);
+}
+
+// The job as stored plus the OS scheduler's own view of it (DESIGN.md: "os").
+Poco::JSON::Object::Ptr jobWithOsState(ApiContext& context, const Job& job) {
+    auto json = jobToJson(job);
+    const auto state = context.scheduler.state(job.name);
+    Poco::JSON::Object::Ptr os = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    os->set("backend", context.scheduler.backendName());
+    os->set("registered", state.registered);
+    os->set("enabled", state.enabled);
+    os->set("next", isoOrNull(state.next));
+    os->set("last", isoOrNull(state.last));
+    os->set("last_result",
+            state.lastResult ? Poco::Dynamic::Var(*state.lastResult) : Poco::Dynamic::Var());
+    Poco::JSON::Array::Ptr drift = new Poco::JSON::Array;
+    for (const auto& entry : state.drift) drift->add(entry);
+    os->set("drift", drift);
+    json->set("os", os);
+    return json;
+}
+
+// After the store has committed a change, the OS scheduler follows. A failure there does not
+// undo the committed change: it is logged and shows up as drift in the job's "os" object.
+void syncScheduler(ApiContext& context, const Job& job) {
+    const auto error = context.scheduler.upsert({job.name, job.schedule, job.enabled});
+    if (!error.empty()) spdlog::error("job {}: {}", job.name, error);
+}
+
 ApiResponse runAccepted(RunId id, std::optional<bool> duplicate = std::nullopt) {
     Poco::JSON::Object::Ptr body = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
     body->set("run", id);
@@ -41,7 +75,7 @@ ApiResponse runAccepted(RunId id, std::optional<bool> duplicate = std::nullopt) 
 
 ApiResponse listJobs(ApiContext& context, const ApiRequest&) {
     Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
-    for (const auto& job : context.store.jobs()) list->add(jobToJson(job));
+    for (const auto& job : context.store.jobs()) list->add(jobWithOsState(context, job));
     Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
     body->set("jobs", list);
     return jsonResponse(200, body);
@@ -52,13 +86,14 @@ ApiResponse createJob(ApiContext& context, const ApiRequest& request) {
     if (!context.store.insertJob(job)) {
         return errorResponse(409, "job exists", "a job named " + job.name + " already exists");
     }
-    return jsonResponse(201, jobToJson(job));
+    syncScheduler(context, job);
+    return jsonResponse(201, jobWithOsState(context, job));
 }
 
 ApiResponse getJob(ApiContext& context, const std::string& name) {
     if (auto bad = rejectBadName(name)) return *bad;
     const auto job = context.store.job(name);
-    return job ? jsonResponse(200, jobToJson(*job)) : noSuchJob(name);
+    return job ? jsonResponse(200, jobWithOsState(context, *job)) : noSuchJob(name);
 }
 
 ApiResponse replaceJob(ApiContext& context, const std::string& name, const ApiRequest& request) {
@@ -74,12 +109,16 @@ ApiResponse replaceJob(ApiContext& context, const std::string& name, const ApiRe
                                  "; jobs cannot be renamed");
     }
     if (!context.store.updateJob(job)) return noSuchJob(name);
-    return jsonResponse(200, jobToJson(job));
+    syncScheduler(context, job);
+    return jsonResponse(200, jobWithOsState(context, job));
 }
 
 ApiResponse deleteJob(ApiContext& context, const std::string& name) {
     if (auto bad = rejectBadName(name)) return *bad;
     if (!context.store.deleteJob(name)) return noSuchJob(name);
+    if (const auto error = context.scheduler.remove(name); !error.empty()) {
+        spdlog::error("job {}: {}", name, error);
+    }
     // History stays for the record (retention prunes it); active runs finish on their own.
     ApiResponse response;
     response.status = 204;
@@ -89,6 +128,7 @@ ApiResponse deleteJob(ApiContext& context, const std::string& name) {
 ApiResponse setJobEnabled(ApiContext& context, const std::string& name, bool enabled) {
     if (auto bad = rejectBadName(name)) return *bad;
     if (!context.store.setJobEnabled(name, enabled)) return noSuchJob(name);
+    if (const auto job = context.store.job(name)) syncScheduler(context, *job);
     return getJob(context, name);
 }
 
@@ -132,26 +172,17 @@ ApiResponse fireJob(ApiContext& context, const std::string& name, const ApiReque
         }
         elapsed = value.convert<long long>() / 1000;
     }
-    const auto job = context.store.job(name);
-    if (!job) return noSuchJob(name);
-    if (!job->enabled) {
-        return errorResponse(409, "job disabled",
-                             "job " + name + " is disabled; enable it or start a run by hand");
+    const auto result = context.firePath.fire(name, elapsed);
+    switch (result.status) {
+        case FirePath::Result::Status::NoSuchJob:
+            return noSuchJob(name);
+        case FirePath::Result::Status::Disabled:
+            return errorResponse(409, "job disabled",
+                                 "job " + name + " is disabled; enable it or start a run by hand");
+        case FirePath::Result::Status::Accepted:
+            break;
     }
-    FireOutcome outcome;
-    if (elapsed) {
-        // The timer's own elapse time names the slot (to the second), so a doubled fire of one
-        // elapse is recorded once.
-        const EpochMillis slot = *elapsed - (*elapsed % 1000);
-        outcome =
-            context.store.insertScheduledRun({name, Trigger::Schedule, slot, 1, context.node});
-    } else {
-        // No timer behind the fire: an admin started the OS unit or task by hand.
-        outcome.run =
-            context.store.insertRun({name, Trigger::Manual, std::nullopt, 1, context.node});
-    }
-    if (!outcome.duplicate) context.executor.submit(outcome.run);
-    return runAccepted(outcome.run, outcome.duplicate);
+    return runAccepted(result.run, result.duplicate);
 }
 
 }  // namespace belfry

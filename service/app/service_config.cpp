@@ -45,9 +45,12 @@ ServiceConfig loadServiceConfig(const Poco::Util::AbstractConfiguration& config,
                                 const std::string& executableDir) {
     ServiceConfig out;
     parseListen(config.getString("http.listen", "127.0.0.1:8470"), out);
-    // systemd's StateDirectory= sets $STATE_DIRECTORY; the packaged unit relies on it.
+    // systemd's StateDirectory= sets $STATE_DIRECTORY (a colon-separated list when the unit
+    // names several; the first is ours, as the CLI also reads it).
+    auto stateDirectory = Poco::Environment::get("STATE_DIRECTORY", "");
+    stateDirectory = stateDirectory.substr(0, stateDirectory.find(':'));
     out.stateDir =
-        config.getString("state.dir", Poco::Environment::get("STATE_DIRECTORY", "/var/lib/belfry"));
+        config.getString("state.dir", stateDirectory.empty() ? "/var/lib/belfry" : stateDirectory);
     if (out.stateDir.empty()) throw ConfigError("state.dir must not be empty");
     out.logFile = config.getString("log.file", "");
     out.logLevel = oneOf(config, "log.level", "info",

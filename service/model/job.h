@@ -10,20 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "belfry/schedule/schedule.h"
+
 namespace belfry {
 
 using Millis = std::chrono::milliseconds;
 // Milliseconds since the Unix epoch, UTC. The store keeps instants in this form.
 using EpochMillis = std::int64_t;
-
-struct ScheduleSpec {
-    enum class Kind { Cron, Every, At };
-    Kind kind = Kind::Cron;
-    std::string cron;      // Kind::Cron
-    std::string timezone;  // Kind::Cron; empty means UTC
-    Millis every{0};       // Kind::Every
-    EpochMillis at = 0;    // Kind::At
-};
 
 struct ExecAction {
     std::vector<std::string> argv;  // never a shell string; argv[0] is looked up in PATH
@@ -53,8 +46,8 @@ enum class CatchUp { One, All, None };
 struct Job {
     std::string name;
     std::string description;
-    std::optional<ScheduleSpec> schedule;  // absent: manual/API only
-    std::optional<ExecAction> exec;        // exactly one of exec and http is set
+    schedule::Schedule schedule;     // Kind::None: manual/API only
+    std::optional<ExecAction> exec;  // exactly one of exec and http is set
     std::optional<HttpAction> http;
     // Task Scheduler's default ExecutionTimeLimit; long enough for any sane job, yet a hung job
     // cannot hold a worker forever.

@@ -109,34 +109,26 @@ std::map<std::string, std::string> stringMap(const Object& object, const std::st
     return out;
 }
 
-ScheduleSpec parseSchedule(const Object& object) {
+schedule::Schedule parseSchedule(const Object& object) {
     rejectUnknownFields(object, "schedule", {"cron", "timezone", "every", "at"});
-    const int kinds = hasValue(object, "cron") + hasValue(object, "every") + hasValue(object, "at");
-    if (kinds != 1) reject("schedule", "must have exactly one of cron, every or at");
-    ScheduleSpec spec;
-    if (hasValue(object, "cron")) {
-        spec.kind = ScheduleSpec::Kind::Cron;
-        spec.cron = requireString(object, "schedule", "cron", 256);
-        if (spec.cron.empty()) reject("schedule.cron", "must not be empty");
-        spec.timezone = optionalString(object, "schedule", "timezone", "", 64);
-        return spec;
+    schedule::ScheduleFields fields;
+    const auto text = [&](const std::string& key) -> std::optional<std::string> {
+        if (!hasValue(object, key)) return std::nullopt;
+        return requireString(object, "schedule", key, 256);
+    };
+    fields.cron = text("cron");
+    fields.timezone = text("timezone");
+    fields.every = text("every");
+    fields.at = text("at");
+    std::string error;
+    auto parsed = schedule::Schedule::fromFields(fields, &error);
+    if (!parsed) reject("schedule", error);
+    if (parsed->kind() == schedule::Schedule::Kind::None) {
+        reject(
+            "schedule",
+            "must have one of cron, every or at (leave schedule out for a job run only by hand)");
     }
-    if (hasValue(object, "timezone")) reject("schedule.timezone", "applies only to cron schedules");
-    if (hasValue(object, "every")) {
-        spec.kind = ScheduleSpec::Kind::Every;
-        spec.every = optionalDuration(object, "schedule", "every", Millis(0));
-        if (spec.every < std::chrono::seconds(1)) reject("schedule.every", "must be at least 1s");
-        return spec;
-    }
-    spec.kind = ScheduleSpec::Kind::At;
-    const auto text = requireString(object, "schedule", "at", 64);
-    const auto instant = parseIso(text);
-    if (!instant) {
-        reject("schedule.at",
-               "must be an ISO-8601 instant with an offset, e.g. 2026-12-01T03:00:00Z");
-    }
-    spec.at = *instant;
-    return spec;
+    return *parsed;
 }
 
 ExecAction parseExec(const Object& object) {
@@ -298,20 +290,14 @@ Poco::JSON::Object::Ptr jobToJson(const Job& job) {
     Object::Ptr out = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
     out->set("name", job.name);
     out->set("description", job.description);
-    if (job.schedule) {
+    if (job.schedule.kind() != schedule::Schedule::Kind::None) {
         Object::Ptr schedule = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-        switch (job.schedule->kind) {
-            case ScheduleSpec::Kind::Cron:
-                schedule->set("cron", job.schedule->cron);
-                if (!job.schedule->timezone.empty())
-                    schedule->set("timezone", job.schedule->timezone);
-                break;
-            case ScheduleSpec::Kind::Every:
-                schedule->set("every", formatDuration(job.schedule->every));
-                break;
-            case ScheduleSpec::Kind::At:
-                schedule->set("at", formatIso(job.schedule->at));
-                break;
+        const auto fields = job.schedule.toFields();
+        for (const auto& [key, value] : {std::pair{"cron", fields.cron},
+                                         {"timezone", fields.timezone},
+                                         {"every", fields.every},
+                                         {"at", fields.at}}) {
+            if (value) schedule->set(key, *value);
         }
         out->set("schedule", schedule);
     } else {

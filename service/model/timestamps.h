@@ -11,8 +11,5 @@ namespace belfry {
 
 EpochMillis nowMillis();
 std::string formatIso(EpochMillis instant);
-// Accepts ISO-8601 with a 'Z' or a ±HH:MM offset; a value without an offset is refused, since
-// guessing a zone is how schedules end up an hour off.
-std::optional<EpochMillis> parseIso(const std::string& text);
 
 }  // namespace belfry

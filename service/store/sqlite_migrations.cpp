@@ -38,6 +38,14 @@ CREATE INDEX runs_by_job ON runs (job, id);
 CREATE INDEX runs_by_state ON runs (state, id);
 CREATE INDEX runs_by_job_state ON runs (job, state, id);
 )SQL",
+        // 2: a doubled fire is recorded as its own `skipped` row pointing at the run that took the
+        // slot; such rows stay out of the uniqueness rule.
+        R"SQL(
+ALTER TABLE runs ADD COLUMN duplicate_of INTEGER;
+DROP INDEX runs_scheduled_slot;
+CREATE UNIQUE INDEX runs_scheduled_slot ON runs (job, slot)
+    WHERE trigger IN ('schedule', 'catchup') AND duplicate_of IS NULL;
+)SQL",
     };
     return kMigrations;
 }

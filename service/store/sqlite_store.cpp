@@ -176,10 +176,37 @@ class SqliteStore final : public Store {
             Poco::Nullable<std::int64_t> existing;
             auto slot = nullable(run.slot);
             session_ << "SELECT id FROM runs WHERE job = ? AND slot = ? AND trigger IN "
-                        "('schedule', 'catchup')",
+                        "('schedule', 'catchup') AND duplicate_of IS NULL",
                 use(job), use(slot), into(existing), now;
-            if (!existing.isNull()) return FireOutcome{existing.value(), true};
-            return FireOutcome{insertRunLocked(run), false};
+            if (existing.isNull()) return FireOutcome{insertRunLocked(run), false, 0};
+            RunId owner = existing.value();
+            std::string job2 = run.job;
+            std::string trigger = toString(run.trigger);
+            int attempt = run.attempt;
+            std::string node = run.node;
+            std::string error =
+                "duplicate fire: this slot already ran as run " + std::to_string(owner);
+            EpochMillis at = nowMillis();
+            session_ << "INSERT INTO runs (job, trigger, slot, attempt, state, queued_at, "
+                        "finished_at, node, error, duplicate_of) "
+                        "VALUES (?, ?, ?, ?, 'skipped', ?, ?, ?, ?, ?)",
+                use(job2), use(trigger), use(slot), use(attempt), use(at), use(at), use(node),
+                use(error), use(owner), now;
+            RunId record = 0;
+            session_ << "SELECT last_insert_rowid()", into(record), now;
+            return FireOutcome{owner, true, record};
+        });
+    }
+
+    std::optional<EpochMillis> latestSlot(const std::string& job) override {
+        return guarded("read the latest slot of " + job, [&]() -> std::optional<EpochMillis> {
+            std::string key = job;
+            Poco::Nullable<std::int64_t> slot;
+            session_ << "SELECT MAX(slot) FROM runs WHERE job = ? AND trigger IN ('schedule', "
+                        "'catchup') AND duplicate_of IS NULL",
+                use(key), into(slot), now;
+            if (slot.isNull()) return std::nullopt;
+            return slot.value();
         });
     }
 

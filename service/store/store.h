@@ -46,8 +46,10 @@ struct RunFilter {
 };
 
 struct FireOutcome {
-    RunId run = 0;
-    bool duplicate = false;  // the (job, slot) had fired before; `run` is that earlier run
+    RunId run = 0;           // the run that owns the slot
+    bool duplicate = false;  // the (job, slot) had fired before: `run` is that earlier run, and
+                             // `duplicateRecord` the `skipped` row that records this fire
+    RunId duplicateRecord = 0;
 };
 
 class Store {
@@ -64,9 +66,12 @@ class Store {
     virtual std::vector<Job> jobs() = 0;
 
     // Runs. insertRun records a queued run. insertScheduledRun does the same unless a run for
-    // the same (job, slot) exists, which makes a doubled fire a no-op.
+    // the same (job, slot) exists: then the fire is recorded as a `skipped` row naming the run
+    // that owns the slot, and nothing runs twice.
     virtual RunId insertRun(const NewRun& run) = 0;
     virtual FireOutcome insertScheduledRun(const NewRun& run) = 0;
+    // The newest slot that a scheduled or catch-up run of the job has taken.
+    virtual std::optional<EpochMillis> latestSlot(const std::string& job) = 0;
     // Moves a queued run to running; false if it was no longer queued (e.g. cancelled).
     virtual bool markRunning(RunId id, EpochMillis startedAt) = 0;
     // Records the end of a queued or running run; false if it had already ended.

@@ -32,9 +32,9 @@ TEST(JobJson, ParsesTheDesignExample) {
       "retry": {"max": 10, "backoff": "exponential", "initial": "30s", "max_delay": "1h"},
       "concurrency": "skip", "catch_up": "one", "jitter": "0s", "enabled": true})");
     EXPECT_EQ(job.name, "nightly-backup");
-    ASSERT_TRUE(job.schedule);
-    EXPECT_EQ(job.schedule->cron, "0 3 * * *");
-    EXPECT_EQ(job.schedule->timezone, "Europe/Paris");
+    ASSERT_EQ(job.schedule.kind(), schedule::Schedule::Kind::Cron);
+    EXPECT_EQ(job.schedule.toFields().cron, "0 3 * * *");
+    EXPECT_EQ(job.schedule.timeZone().name(), "Europe/Paris");
     ASSERT_TRUE(job.exec);
     EXPECT_EQ(job.exec->argv.size(), 2u);
     EXPECT_EQ(job.exec->env.at("LEVEL"), "full");
@@ -44,7 +44,7 @@ TEST(JobJson, ParsesTheDesignExample) {
 
 TEST(JobJson, FillsDocumentedDefaults) {
     const auto job = parse(R"({"name": "x", "exec": {"argv": ["true"]}})");
-    EXPECT_FALSE(job.schedule);
+    EXPECT_EQ(job.schedule.kind(), schedule::Schedule::Kind::None);
     EXPECT_EQ(job.timeout, std::chrono::hours(72));
     EXPECT_EQ(job.concurrency, Concurrency::Skip);
     EXPECT_EQ(job.catchUp, CatchUp::One);
@@ -58,7 +58,7 @@ TEST(JobJson, CanonicalFormRoundTrips) {
     std::ostringstream text;
     Poco::JSON::Stringifier::stringify(jobToJson(job), text);
     const auto again = parse(text.str());
-    EXPECT_EQ(again.schedule->every, std::chrono::seconds(90));
+    EXPECT_EQ(again.schedule.period(), std::chrono::seconds(90));
     EXPECT_EQ(again.http->expectLow, 204);
     EXPECT_EQ(again.http->expectHigh, 204);
     EXPECT_EQ(again.http->method, "GET");
@@ -80,9 +80,15 @@ TEST(JobJson, RejectsEachBadFieldWithItsName) {
         {R"({"name": "x", "exec": {"argv": ["true"]}, "enabled": "yes"})", "enabled"},
         {R"({"name": "x", "exec": {"argv": ["true"]}, "schedule": {}})", "schedule"},
         {R"({"name": "x", "exec": {"argv": ["true"]}, "schedule": {"every": "0s"}})",
-         "schedule.every"},
+         "every must be"},
         {R"({"name": "x", "exec": {"argv": ["true"]}, "schedule": {"at": "2026-12-01 03:00"}})",
-         "schedule.at"},
+         "no UTC offset"},
+        {R"({"name": "x", "exec": {"argv": ["true"]}, "schedule": {"cron": "0 0 30 2 *"}})",
+         "never"},
+        {R"({"name": "x", "exec": {"argv": ["true"]}, "schedule": {"cron": "0 0 1W * *"}})", "W"},
+        {R"({"name": "x", "exec": {"argv": ["true"]},
+             "schedule": {"cron": "0 3 * * *", "timezone": "Mars/Olympus"}})",
+         "Mars/Olympus"},
         {R"({"name": "x", "http": {"url": "ftp://x"}})", "http.url"},
         {R"({"name": "x", "http": {"url": "http://x", "headers": {"A": "b\r\nX: y"}}})",
          "http.headers"},
