@@ -37,6 +37,13 @@ Commands:
                                  list runs, newest first
   fire NAME                      for the OS scheduler: report the timer's fire, wait for the run
                                  and exit with its status; SIGTERM or SIGINT cancels the run
+  next CRON [--tz ZONE] [--from ISO] [-n N]
+                                 print the next N (default 5) fire times of a cron expression,
+                                 one ISO-8601 line each with its UTC offset; no service needed
+  translate systemd|taskscheduler CRON [--tz ZONE] [--from ISO]
+                                 print the OnCalendar= lines, or the Task Scheduler <Triggers>
+                                 XML, that fire at exactly those instants from --from (default:
+                                 now) on; no service needed
   help, --help                   this text
   --version                      print the client's version
 
@@ -152,6 +159,10 @@ int dispatch(const std::vector<std::string>& args, const CliEnvironment& environ
         handler = runsCommand;
     } else if (command == "fire") {
         handler = fireCommand;
+    } else if (command == "next") {
+        handler = nextCommand;
+    } else if (command == "translate") {
+        handler = translateCommand;
     } else {
         return context.usageError("unknown command '" + oneLineText(command) + "'");
     }

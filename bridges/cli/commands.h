@@ -54,5 +54,7 @@ int jobsCommand(CommandContext& context, const std::vector<std::string>& args);
 int runCommand(CommandContext& context, const std::vector<std::string>& args);
 int runsCommand(CommandContext& context, const std::vector<std::string>& args);
 int fireCommand(CommandContext& context, const std::vector<std::string>& args);
+int nextCommand(CommandContext& context, const std::vector<std::string>& args);
+int translateCommand(CommandContext& context, const std::vector<std::string>& args);
 
 }  // namespace belfry::cli

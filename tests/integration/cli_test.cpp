@@ -137,3 +137,26 @@ TEST_F(CliTest, UnreachableServiceExits75) {
 
 }  // namespace
 }  // namespace belfry::test
+
+namespace belfry::test {
+namespace {
+
+TEST(CliNext, PrintsFireTimesWithTheirOffsetsAcrossDst) {
+    const auto result = runCommand({BELFRY_CLI_PATH, "next", "30 2 * * *", "--tz", "Europe/Berlin",
+                                    "--from", "2027-03-27T00:00:00Z", "-n", "3"});
+    ASSERT_EQ(result.exitCode, 0) << result.err;
+    // 02:30 does not exist on 2027-03-28 in Berlin: it fires once, at the first valid instant.
+    EXPECT_EQ(result.out,
+              "2027-03-27T02:30:00+01:00\n2027-03-28T03:00:00+02:00\n2027-03-29T02:30:00+02:00\n");
+}
+
+TEST(CliNext, RefusesImpossibleAndUnsupportedExpressions) {
+    for (const std::string expression : {"0 0 30 2 *", "0 0 1W * *", "61 * * * *", "* * *"}) {
+        const auto result = runCommand({BELFRY_CLI_PATH, "next", expression});
+        EXPECT_EQ(result.exitCode, 64) << expression;
+        EXPECT_NE(result.err.find("cron"), std::string::npos) << result.err;
+    }
+}
+
+}  // namespace
+}  // namespace belfry::test
