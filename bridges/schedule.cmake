@@ -15,6 +15,8 @@ add_library(belfry_schedule STATIC
     src/schedule/iso8601.cpp
     src/schedule/next_fires.cpp
     src/schedule/schedule.cpp
+    src/schedule/task_triggers.cpp
+    src/schedule/systemd_calendar.cpp
     src/schedule/time_zone.cpp
 )
 target_include_directories(belfry_schedule PUBLIC include)

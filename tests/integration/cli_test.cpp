@@ -160,3 +160,36 @@ TEST(CliNext, RefusesImpossibleAndUnsupportedExpressions) {
 
 }  // namespace
 }  // namespace belfry::test
+
+namespace belfry::test {
+namespace {
+
+TEST(CliTranslate, PrintsOnCalendarLinesForSystemd) {
+    const auto result = runCommand({BELFRY_CLI_PATH, "translate", "systemd", "0 0 1,15 * 5",
+                                    "--from", "2026-11-25T00:00:00Z"});
+    ASSERT_EQ(result.exitCode, 0) << result.err;
+    // Vixie's OR rule needs two lines: systemd ANDs weekday and date within one.
+    EXPECT_NE(result.out.find("OnCalendar=*-*-01,15 00:00:00 UTC\n"), std::string::npos)
+        << result.out;
+    EXPECT_NE(result.out.find("OnCalendar=Fri *-*-* 00:00:00 UTC\n"), std::string::npos)
+        << result.out;
+}
+
+TEST(CliTranslate, PrintsTriggerXmlForTaskScheduler) {
+    const auto result = runCommand({BELFRY_CLI_PATH, "translate", "taskscheduler", "0 3 * * 5L",
+                                    "--from", "2026-11-25T00:00:00Z"});
+    ASSERT_EQ(result.exitCode, 0) << result.err;
+    EXPECT_NE(result.out.find("<ScheduleByMonthDayOfWeek>"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("<Week>Last</Week>"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("<StartBoundary>2026-11-27T03:00:00Z</StartBoundary>"),
+              std::string::npos)
+        << result.out;
+}
+
+TEST(CliTranslate, RefusesAnUnknownTargetOrExpression) {
+    EXPECT_EQ(runCommand({BELFRY_CLI_PATH, "translate", "cron", "0 3 * * *"}).exitCode, 64);
+    EXPECT_EQ(runCommand({BELFRY_CLI_PATH, "translate", "systemd", "0 0 1W * *"}).exitCode, 64);
+}
+
+}  // namespace
+}  // namespace belfry::test
