@@ -12,6 +12,8 @@ packages=(
     libhowardhinnant-date-dev tzdata libsystemd-dev
     # tests
     libgtest-dev libgmock-dev
+    # the systemd tests: systemctl, systemd-analyze and the sandboxed manager; unshare
+    systemd util-linux
 )
 
 missing=()

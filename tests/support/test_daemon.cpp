@@ -143,7 +143,9 @@ CommandResult runCommand(const std::vector<std::string>& argv,
     return result;
 }
 
-TestDaemon::TestDaemon(std::vector<std::string> extraConfig) {
+TestDaemon::TestDaemon(std::vector<std::string> extraConfig,
+                       std::map<std::string, std::string> environment)
+    : environment_(std::move(environment)) {
     stateDir_ = Poco::TemporaryFile::tempName("/tmp/belfry-test-");
     Poco::File(stateDir_).createDirectories();
     configPath_ = stateDir_ + "/belfry.properties";
@@ -167,7 +169,7 @@ void TestDaemon::start() {
     if (Poco::File(endpointFile).exists()) Poco::File(endpointFile).remove();
     const int logFd = ::open((stateDir_ + "/stderr.log").c_str(),
                              O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    pid_ = spawn({BELFRYD_PATH, "--config", configPath_}, {}, logFd, logFd);
+    pid_ = spawn({BELFRYD_PATH, "--config", configPath_}, environment_, logFd, logFd);
     ::close(logFd);
     const bool up = eventually([&] {
         int status = 0;

@@ -44,8 +44,10 @@ int waitForExit(int pid, std::chrono::milliseconds timeout = std::chrono::second
 
 class TestDaemon {
   public:
-    // `extraConfig` lines are appended to the generated properties file.
-    explicit TestDaemon(std::vector<std::string> extraConfig = {});
+    // `extraConfig` lines are appended to the generated properties file; `environment` is added
+    // to (or overrides) the test's own environment for the spawned belfryd.
+    explicit TestDaemon(std::vector<std::string> extraConfig = {},
+                        std::map<std::string, std::string> environment = {});
     ~TestDaemon();  // stops the daemon (SIGKILL if it must) and removes the state directory
     TestDaemon(const TestDaemon&) = delete;
     TestDaemon& operator=(const TestDaemon&) = delete;
@@ -82,6 +84,7 @@ class TestDaemon {
     std::string log() const;  // the daemon's log file so far, for failure messages
 
   private:
+    std::map<std::string, std::string> environment_;
     std::string stateDir_;
     std::string configPath_;
     std::string token_;
