@@ -11,6 +11,7 @@
 // Thread-safety: implementations must allow every method to be called from any thread.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,11 +21,16 @@
 namespace belfry {
 
 // What a scheduler needs to know about one job: its name (validated; it becomes part of OS
-// unit and task names) and when it fires. Nothing else a user typed reaches an OS scheduler.
+// unit and task names), when it fires, and the few numbers an OS unit or task carries. Nothing
+// else a user typed reaches an OS scheduler. Backends use what they can express and ignore the
+// rest (the internal scheduler: timeout, catchUp and jitter; the service applies them itself).
 struct ScheduledJob {
     std::string name;
     schedule::Schedule schedule;
     bool enabled = true;
+    std::chrono::milliseconds timeout{0};  // the job's own timeout; 0 = none
+    bool catchUp = true;                   // run a missed fire late (systemd Persistent=)
+    std::chrono::milliseconds jitter{0};   // random delay up to this (RandomizedDelaySec=)
 };
 
 // The scheduler's own view of a job, as the job's "os" object in the API shows it.
