@@ -21,6 +21,19 @@ struct ApiContext {
     OsScheduler& scheduler;
     std::string adminToken;
     std::string node;
+    std::string schedulerChoice;  // why this backend, for /v1/health ("auto: systemd 252 ...")
 };
+
+// What the OS scheduler gets to know about a job (os_scheduler.h: nothing else reaches it).
+inline ScheduledJob scheduledJobFor(const Job& job) {
+    ScheduledJob scheduled;
+    scheduled.name = job.name;
+    scheduled.schedule = job.schedule;
+    scheduled.enabled = job.enabled;
+    scheduled.timeout = job.timeout;
+    scheduled.catchUp = job.catchUp != CatchUp::None;
+    scheduled.jitter = job.jitter;
+    return scheduled;
+}
 
 }  // namespace belfry

@@ -27,6 +27,7 @@ ApiResponse health(const ApiContext& context) {
     body->set("status", "ok");
     body->set("version", BELFRY_VERSION);
     body->set("scheduler", context.scheduler.backendName());
+    body->set("scheduler_choice", context.schedulerChoice);
     body->set("node", context.node);
     return jsonResponse(200, body);
 }

@@ -60,7 +60,7 @@ Poco::JSON::Object::Ptr jobWithOsState(ApiContext& context, const Job& job) {
 // After the store has committed a change, the OS scheduler follows. A failure there does not
 // undo the committed change: it is logged and shows up as drift in the job's "os" object.
 void syncScheduler(ApiContext& context, const Job& job) {
-    const auto error = context.scheduler.upsert({job.name, job.schedule, job.enabled});
+    const auto error = context.scheduler.upsert(scheduledJobFor(job));
     if (!error.empty()) spdlog::error("job {}: {}", job.name, error);
 }
 

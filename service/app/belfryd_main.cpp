@@ -22,6 +22,7 @@
 #include "private_file.h"
 #include "service_config.h"
 #include "store.h"
+#include "systemd_scheduler.h"
 #include "termination_signals.h"
 #include "timestamps.h"
 
@@ -69,7 +70,9 @@ class Belfryd : public Poco::Util::ServerApplication {
         try {
             settings = loadServiceConfig(
                 config(), Poco::Path(config().getString("application.dir", "./")).toString());
-            settings.configFile = configFile_;
+            // Absolute: it is written into OS units, which run with another working directory.
+            settings.configFile =
+                configFile_.empty() ? "" : Poco::Path(configFile_).absolute().toString();
             setUpLogging(settings.logLevel, settings.logFile);
         } catch (const std::exception& e) {
             std::cerr << "belfryd: configuration error: " << e.what() << '\n';
@@ -119,17 +122,21 @@ class Belfryd : public Poco::Util::ServerApplication {
         if (!pending.empty()) spdlog::info("resuming {} queued run(s)", pending.size());
 
         FirePath firePath(*store, executor, settings.node);
-        auto scheduler = makeScheduler(settings, firePath);
-        // Missed slots first (the internal timer only knows the future), then the timer.
+        auto choice = makeScheduler(settings, firePath);
+        auto& scheduler = *choice.scheduler;
+        spdlog::info("scheduler backend: {} ({})", scheduler.backendName(), choice.reason);
+        // Missed slots first (the internal timer only knows the future; with systemd, fires that
+        // found belfryd down), then the timer. A slot runs once, so a Persistent= timer catching
+        // up the same slot is recorded as a duplicate, not run twice.
         firePath.catchUpAtStart(nowMillis());
         for (const auto& job : store->jobs()) {
-            const auto error = scheduler->upsert({job.name, job.schedule, job.enabled});
+            const auto error = scheduler.upsert(scheduledJobFor(job));
             if (!error.empty()) spdlog::error("job {}: {}", job.name, error);
         }
-        scheduler->start();
-        spdlog::info("scheduler backend: {}", scheduler->backendName());
+        if (choice.internal) choice.internal->start();
 
-        ApiContext context{*store, executor, firePath, *scheduler, token, settings.node};
+        ApiContext context{*store, executor,      firePath,     scheduler,
+                           token,  settings.node, choice.reason};
         ApiRouter router(context);
         ApiServerOptions serverOptions;
         serverOptions.host = settings.listenHost;
@@ -155,7 +162,7 @@ class Belfryd : public Poco::Util::ServerApplication {
         waitForTerminationRequest();
 
         spdlog::info("stopping: no new work, stopping {} running job(s)", executor.runningCount());
-        scheduler->stop();
+        if (choice.internal) choice.internal->stop();
         server.stop();
         executor.shutdown();
         spdlog::info("stopped");
@@ -163,17 +170,53 @@ class Belfryd : public Poco::Util::ServerApplication {
         return EXIT_OK;
     }
 
-    // scheduler.backend: `auto` takes the first reachable of systemd and Task Scheduler and falls
-    // back to the internal timer; those bridges are not in this build yet, so `auto` is the
-    // internal timer, and asking for systemd or taskscheduler explicitly is a config error.
-    static std::unique_ptr<InternalScheduler> makeScheduler(const ServiceConfig& settings,
-                                                            FirePath& firePath) {
-        if (settings.schedulerBackend == "systemd" ||
-            settings.schedulerBackend == "taskscheduler") {
-            throw ConfigError("scheduler.backend = " + settings.schedulerBackend +
-                              ": this build has no such bridge yet; use auto or internal");
+    struct SchedulerChoice {
+        std::unique_ptr<OsScheduler> scheduler;
+        InternalScheduler* internal = nullptr;  // set when the in-process timer drives fires
+        std::string reason;                     // for the log and /v1/health
+    };
+
+    // How long `auto` waits for the systemd manager before falling back to the internal timer.
+    static constexpr std::chrono::seconds kManagerProbeTimeout{3};
+
+    // scheduler.backend: `systemd` requires a reachable manager (belfryd refuses to start
+    // otherwise: nothing would fire); `auto` takes systemd when the manager answers within
+    // kManagerProbeTimeout, else the internal timer. Task Scheduler is not in this build.
+    static SchedulerChoice makeScheduler(const ServiceConfig& settings, FirePath& firePath) {
+        const auto& backend = settings.schedulerBackend;
+        if (backend == "taskscheduler") {
+            throw ConfigError(
+                "scheduler.backend = taskscheduler: this build has no such bridge "
+                "yet; use auto, systemd or internal");
         }
-        return std::make_unique<InternalScheduler>(
+        if (backend == "systemd" || backend == "auto") {
+            const auto scope =
+                settings.systemdScope == "user" ? systemd::Scope::User : systemd::Scope::System;
+            std::string detail;
+            const bool reachable =
+                systemd::SystemdScheduler::managerReachable(scope, kManagerProbeTimeout, &detail);
+            const std::string where = settings.systemdScope + " manager";
+            if (reachable) {
+                systemd::SystemdOptions options;
+                options.scope = scope;
+                options.unitDir = settings.systemdUnitDir;
+                options.units.client = settings.bridgeClient;
+                options.units.configFile = settings.configFile;
+                return {std::make_unique<systemd::SystemdScheduler>(std::move(options)), nullptr,
+                        backend + ": " + detail + ", " + where + ", units in " +
+                            settings.systemdUnitDir};
+            }
+            if (backend == "systemd") {
+                throw std::runtime_error("scheduler.backend = systemd, but the systemd " + where +
+                                         " does not answer: " + detail);
+            }
+            return makeInternal(firePath, "auto: no systemd " + where + " (" + detail + ")");
+        }
+        return makeInternal(firePath, "scheduler.backend = internal");
+    }
+
+    static SchedulerChoice makeInternal(FirePath& firePath, std::string reason) {
+        auto internal = std::make_unique<InternalScheduler>(
             [&firePath](const std::string& job, schedule::Instant slot) {
                 const auto millis =
                     std::chrono::duration_cast<std::chrono::milliseconds>(slot.time_since_epoch())
@@ -184,6 +227,8 @@ class Belfryd : public Poco::Util::ServerApplication {
                     spdlog::error("job {}: scheduled fire failed: {}", job, e.what());
                 }
             });
+        auto* raw = internal.get();
+        return {std::move(internal), raw, std::move(reason)};
     }
 
     void setConfig(const std::string&, const std::string& value) { configFile_ = value; }

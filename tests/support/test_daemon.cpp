@@ -155,7 +155,10 @@ TestDaemon::TestDaemon(std::vector<std::string> extraConfig,
            << "log.file = " << stateDir_ << "/belfryd.log\n"
            << "log.level = debug\n"
            << "workers = 4\n"
-           << "shutdown.grace = 5s\n";
+           << "shutdown.grace = 5s\n"
+           // Never the host's own systemd (auto would register timers there); systemd tests
+           // override this with the sandbox's user manager.
+           << "scheduler.backend = internal\n";
     for (const auto& line : extraConfig) config << line << '\n';
 }
 

@@ -1,0 +1,268 @@
+#include "systemd_scheduler.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace belfry::systemd {
+namespace {
+
+namespace fs = std::filesystem;
+using Properties = std::map<std::string, std::string>;
+
+std::optional<std::string> readFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// Temp file + fsync + rename in the same directory: the manager never reads a half-written unit.
+std::string writeFileAtomically(const std::string& path, const std::string& content) {
+    const auto temp = path + ".belfry-tmp";
+    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return "cannot create " + temp + ": " + std::strerror(errno);
+    std::size_t done = 0;
+    while (done < content.size()) {
+        const auto n = ::write(fd, content.data() + done, content.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            const std::string error = std::strerror(errno);
+            ::close(fd);
+            ::unlink(temp.c_str());
+            return "cannot write " + temp + ": " + error;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    const bool synced = ::fsync(fd) == 0;
+    const std::string syncError = synced ? "" : std::strerror(errno);
+    ::close(fd);
+    if (!synced || ::rename(temp.c_str(), path.c_str()) != 0) {
+        const std::string error = synced ? std::strerror(errno) : syncError;
+        ::unlink(temp.c_str());
+        return "cannot write " + path + ": " + error;
+    }
+    return "";
+}
+
+// `systemctl show` of several units: blocks of KEY=VALUE lines, separated by an empty line, in
+// the order the units were named.
+std::vector<Properties> parseShow(const std::string& text) {
+    std::vector<Properties> blocks(1);
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        if (line.empty()) {
+            if (!blocks.back().empty()) blocks.emplace_back();
+            continue;
+        }
+        const auto eq = line.find('=');
+        if (eq != std::string::npos) blocks.back()[line.substr(0, eq)] = line.substr(eq + 1);
+    }
+    if (blocks.back().empty()) blocks.pop_back();
+    return blocks;
+}
+
+std::string value(const Properties& properties, const std::string& key) {
+    const auto it = properties.find(key);
+    return it == properties.end() ? "" : it->second;
+}
+
+// systemctl prints timestamps as "Wed 2026-11-25 10:00:45 UTC" (we run it with TZ=UTC); empty
+// or "n/a" means none.
+std::optional<schedule::Instant> parseTimestamp(const std::string& text) {
+    std::tm tm{};
+    char zone[16] = {};
+    if (std::sscanf(text.c_str(), "%*s %d-%d-%d %d:%d:%d %15s", &tm.tm_year, &tm.tm_mon,
+                    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, zone) != 7 ||
+        std::strcmp(zone, "UTC") != 0) {
+        return std::nullopt;
+    }
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return schedule::Instant(std::chrono::seconds(::timegm(&tm)));
+}
+
+}  // namespace
+
+SystemdScheduler::SystemdScheduler(SystemdOptions options) : options_(std::move(options)) {}
+
+bool SystemdScheduler::managerReachable(Scope scope, std::chrono::milliseconds timeout,
+                                        std::string* detail) {
+    const auto result = runSystemctl(scope, {"show", "-p", "Version", "--value"}, timeout);
+    if (detail) {
+        auto version = result.out;
+        while (!version.empty() && version.back() == '\n') version.pop_back();
+        *detail = result.ok() ? "systemd " + version : result.reason();
+    }
+    return result.ok();
+}
+
+SystemctlResult SystemdScheduler::systemctl(const std::vector<std::string>& args) const {
+    return runSystemctl(options_.scope, args, options_.callTimeout);
+}
+
+std::string SystemdScheduler::upsert(const ScheduledJob& job) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (job.schedule.kind() == schedule::Schedule::Kind::None) return removeLocked(job.name);
+
+    const auto timerName = timerUnitName(job.name);
+    std::string error;
+    const auto units = renderJobUnits(job, options_.units, schedule::currentInstant(), &error);
+    if (!units) return "cannot register " + timerName + ": " + error;
+
+    std::error_code ec;
+    fs::create_directories(options_.unitDir, ec);
+    if (ec) return "cannot create the unit directory " + options_.unitDir + ": " + ec.message();
+
+    // Seen first by this process (belfryd's start): respect what an admin did meanwhile.
+    const auto knownIt = known_.find(job.name);
+    const bool firstSight = knownIt == known_.end();
+    bool wrote = false;
+    std::vector<std::string> leftAlone;
+    for (const auto& [unit, content] : {std::pair{units->timerName, &units->timer},
+                                        std::pair{units->serviceName, &units->service}}) {
+        const auto existing = readFile(path(unit));
+        if (existing == *content) continue;
+        if (existing && firstSight && isUnitEditedOutsideBelfry(*existing)) {
+            leftAlone.push_back(unit);
+            continue;
+        }
+        if (const auto writeError = writeFileAtomically(path(unit), *content);
+            !writeError.empty()) {
+            return "cannot register " + timerName + ": " + writeError;
+        }
+        wrote = true;
+    }
+    known_[job.name] = Known{job.enabled, units->timer, units->service};
+
+    if (wrote) {
+        const auto reload = systemctl({"daemon-reload"});
+        if (!reload.ok())
+            return "cannot register " + timerName + ": daemon-reload: " + reload.reason();
+    }
+    if (wrote || !firstSight) {
+        const auto verb = job.enabled ? "enable" : "disable";
+        const auto result = systemctl({verb, "--now", timerName});
+        if (!result.ok()) {
+            return std::string("cannot ") + verb + " " + timerName + ": " + result.reason();
+        }
+    }
+    if (!leftAlone.empty()) {
+        std::string message;
+        for (const auto& unit : leftAlone) message += (message.empty() ? "" : ", ") + unit;
+        return message + (leftAlone.size() == 1 ? " was" : " were") +
+               " edited outside Belfry; left as it is (reported as drift)";
+    }
+    return "";
+}
+
+std::string SystemdScheduler::remove(const std::string& name) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return removeLocked(name);
+}
+
+std::string SystemdScheduler::removeLocked(const std::string& name) {
+    known_.erase(name);
+    const auto timerName = timerUnitName(name);
+    const auto timerPath = path(timerName);
+    const auto servicePath = path(serviceUnitName(name));
+    std::error_code ec;
+    if (!fs::exists(timerPath, ec) && !fs::exists(servicePath, ec)) return "";
+
+    std::string error;
+    const auto disabled = systemctl({"disable", "--now", timerName});
+    if (!disabled.ok()) error = "cannot disable " + timerName + ": " + disabled.reason();
+    for (const auto& file : {timerPath, servicePath}) {
+        if (!fs::remove(file, ec) && ec) {
+            error += (error.empty() ? "" : "; ") + ("cannot delete " + file + ": " + ec.message());
+        }
+    }
+    const auto reload = systemctl({"daemon-reload"});
+    if (!reload.ok()) {
+        error += (error.empty() ? "" : "; ") +
+                 ("cannot remove " + timerName + ": daemon-reload: " + reload.reason());
+    }
+    return error;
+}
+
+OsJobState SystemdScheduler::state(const std::string& name) const {
+    std::optional<Known> known;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (const auto it = known_.find(name); it != known_.end()) known = it->second;
+    }
+    const auto timerName = timerUnitName(name);
+    const auto serviceName = serviceUnitName(name);
+    const auto timerFile = readFile(path(timerName));
+    const auto serviceFile = readFile(path(serviceName));
+    OsJobState state;
+    if (!known && !timerFile && !serviceFile) return state;
+
+    const auto shown = systemctl(
+        {"show", "-p",
+         "Id,LoadState,UnitFileState,ActiveState,NextElapseUSecRealtime,LastTriggerUSec,Result,"
+         "ExecMainStatus,InvocationID,DropInPaths,NeedDaemonReload",
+         timerName, serviceName});
+    const auto blocks = parseShow(shown.out);
+    if (!shown.ok() || blocks.size() != 2) {
+        state.drift.push_back("cannot read " + timerName + " from systemd: " + shown.reason());
+        return state;
+    }
+    const auto& timer = blocks[0];
+    const auto& service = blocks[1];
+
+    state.registered = value(timer, "LoadState") == "loaded";
+    const auto fileState = value(timer, "UnitFileState");
+    state.enabled = fileState == "enabled" || fileState == "enabled-runtime";
+    state.next = parseTimestamp(value(timer, "NextElapseUSecRealtime"));
+    state.last = parseTimestamp(value(timer, "LastTriggerUSec"));
+    if (value(service, "ActiveState") == "activating") {
+        state.lastResult = "running";
+    } else if (!value(service, "InvocationID").empty()) {
+        const auto result = value(service, "Result");
+        const auto status = value(service, "ExecMainStatus");
+        state.lastResult = result == "success" || status.empty() || status == "0"
+                               ? result
+                               : result + " (exit status " + status + ")";
+    }
+
+    if (known && known->enabled && !state.enabled) {
+        state.drift.push_back("timer disabled in systemd (systemctl disable)");
+    } else if (known && !known->enabled && state.enabled) {
+        state.drift.push_back("timer enabled in systemd while the job is disabled in Belfry");
+    } else if (state.enabled && value(timer, "ActiveState") != "active") {
+        state.drift.push_back("timer enabled but not active in systemd (systemctl stop)");
+    }
+    const struct {
+        const std::string& unit;
+        const std::optional<std::string>& file;
+        const Properties& shown;
+        std::string expected;
+    } units[] = {{timerName, timerFile, timer, known ? known->timer : ""},
+                 {serviceName, serviceFile, service, known ? known->service : ""}};
+    for (const auto& unit : units) {
+        if (!unit.file) {
+            state.drift.push_back(unit.unit + " is missing from " + options_.unitDir);
+        } else if (isUnitEditedOutsideBelfry(*unit.file)) {
+            state.drift.push_back(unit.unit + " was edited outside Belfry");
+        } else if (known && *unit.file != unit.expected) {
+            state.drift.push_back(unit.unit + " differs from what Belfry would write");
+        }
+        if (const auto dropIns = value(unit.shown, "DropInPaths"); !dropIns.empty()) {
+            state.drift.push_back(unit.unit + " is changed by drop-ins: " + dropIns);
+        }
+        if (value(unit.shown, "NeedDaemonReload") == "yes") {
+            state.drift.push_back(unit.unit + " changed on disk but systemd has not reloaded it");
+        }
+    }
+    return state;
+}
+
+}  // namespace belfry::systemd

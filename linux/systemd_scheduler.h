@@ -1,0 +1,70 @@
+// SystemdScheduler: the OsScheduler for Linux. Each job with a schedule becomes two unit files in
+// the configured unit directory, `belfry-NAME.timer` and `belfry-NAME.service` (systemd_units.h);
+// the timer runs `belfry fire NAME`, which calls belfryd back. The manager is the system one or,
+// with Scope::User, the caller's `systemd --user` (also the tests' sandbox).
+//
+// What it does with the manager (through systemctl, see systemctl.h for why):
+//  - upsert: writes the units atomically (temp file + rename) only when their content changed,
+//    `daemon-reload`s when it wrote, then `enable --now` or `disable --now` the timer. Respecting
+//    the admin: a unit file that carries no valid Belfry digest (edited outside Belfry) is not
+//    overwritten when this process has not written it itself (belfryd's start); it is reported as
+//    drift instead. Likewise at start, the enable state of unchanged units is left as the admin
+//    left it. A change through the API (a second upsert in this process) applies Belfry's view.
+//  - remove: `disable --now`, deletes both files, `daemon-reload`.
+//  - state: one `systemctl show` of the timer and the service; drift in words when the admin
+//    disabled or enabled the timer behind Belfry's back, edited a unit, or added drop-ins.
+// Errors name the job, the operation and systemctl's stderr.
+//
+// Thread-safety: every method may be called from any thread; changes to one scheduler are
+// serialised by a mutex, state() runs its systemctl call outside it.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "belfry/scheduler/os_scheduler.h"
+#include "systemctl.h"
+#include "systemd_units.h"
+
+namespace belfry::systemd {
+
+struct SystemdOptions {
+    Scope scope = Scope::System;
+    std::string unitDir = "/etc/systemd/system";
+    UnitOptions units;  // bridge client and config file for ExecStart=
+    std::chrono::milliseconds callTimeout = std::chrono::seconds(30);
+};
+
+class SystemdScheduler final : public OsScheduler {
+  public:
+    explicit SystemdScheduler(SystemdOptions options);
+
+    // True when the manager answers `systemctl show -p Version` within `timeout`; `detail`
+    // receives the version or systemctl's complaint.
+    static bool managerReachable(Scope scope, std::chrono::milliseconds timeout,
+                                 std::string* detail = nullptr);
+
+    std::string backendName() const override { return "systemd"; }
+    std::string upsert(const ScheduledJob& job) override;
+    std::string remove(const std::string& name) override;
+    OsJobState state(const std::string& name) const override;
+
+  private:
+    struct Known {
+        bool enabled = true;
+        std::string timer;  // content this process last wrote or found matching
+        std::string service;
+    };
+
+    std::string removeLocked(const std::string& name);
+    SystemctlResult systemctl(const std::vector<std::string>& args) const;
+    std::string path(const std::string& unit) const { return options_.unitDir + "/" + unit; }
+
+    SystemdOptions options_;
+    mutable std::mutex mutex_;
+    std::map<std::string, Known> known_;  // jobs upserted by this process
+};
+
+}  // namespace belfry::systemd
