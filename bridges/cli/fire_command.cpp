@@ -3,7 +3,10 @@
 // long-polls on the same keep-alive connection wait for the run's end, and the run's status becomes
 // the exit code, so the OS tool's "last result" tells the truth. No tables, no formatting beyond
 // one line on stderr when the run did not succeed.
+#include <time.h>
 #include <nlohmann/json.hpp>
+
+#include <chrono>
 
 #include "commands.h"
 #include "exit_codes.h"
@@ -15,18 +18,41 @@ namespace {
 constexpr std::chrono::seconds kFireTimeout{15};
 constexpr std::chrono::seconds kCancelTimeout{10};
 
-// systemd (>= 251) passes the timer's elapse time; the service uses it to find the slot, so a late
-// start of this process does not shift the run to a different slot.
-std::optional<std::uint64_t> elapsedUsec(const EnvLookup& env) {
-    const auto text = env ? env("TRIGGER_TIMER_REALTIME_USEC") : std::nullopt;
+std::optional<std::uint64_t> unsignedVariable(const EnvLookup& env, const char* name) {
+    const auto text = env ? env(name) : std::nullopt;
     if (!text || text->empty() || text->size() > 19) return std::nullopt;
     std::uint64_t value = 0;
     for (char c : *text) {
         if (c < '0' || c > '9') return std::nullopt;
         value = value * 10 + static_cast<std::uint64_t>(c - '0');
     }
-    if (value == 0) return std::nullopt;  // not a time; the service then uses its own clock
     return value;
+}
+
+// A fresh trigger is milliseconds old when this process starts; a stale one (below) is at least
+// one schedule period old, and no Belfry schedule fires more often than once a second.
+constexpr std::chrono::milliseconds kStaleTriggerAge{900};
+
+// systemd (>= 251) passes the timer's elapse time; the service uses it to find the slot, so a late
+// start of this process does not shift the run to a different slot. systemd 252 passes the same
+// value at every elapse of a timer after its first one (the service unit keeps the activation
+// details of its first trigger), which would make every later fire a duplicate of the first slot.
+// So the value is trusted only while TRIGGER_TIMER_MONOTONIC_USEC says it is fresh; a stale one
+// is replaced by the current time, which lies in the same slot as the real elapse unless this
+// process started a whole period late.
+std::optional<std::uint64_t> elapsedUsec(const EnvLookup& env) {
+    const auto realtime = unsignedVariable(env, "TRIGGER_TIMER_REALTIME_USEC");
+    if (!realtime || *realtime == 0) return std::nullopt;  // no timer: a manual start
+    const auto monotonic = unsignedVariable(env, "TRIGGER_TIMER_MONOTONIC_USEC");
+    timespec now{};
+    if (!monotonic || ::clock_gettime(CLOCK_MONOTONIC, &now) != 0) return realtime;
+    const auto nowUsec = static_cast<std::uint64_t>(now.tv_sec) * 1'000'000u +
+                         static_cast<std::uint64_t>(now.tv_nsec) / 1000u;
+    const auto stale = std::chrono::duration_cast<std::chrono::microseconds>(kStaleTriggerAge);
+    if (nowUsec <= *monotonic + static_cast<std::uint64_t>(stale.count())) return realtime;
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count());
 }
 
 // An admin stopped the unit (or pressed Ctrl-C): cancel the run rather than leave it running with

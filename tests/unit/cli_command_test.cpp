@@ -90,6 +90,25 @@ TEST_F(CliCommand, FireWaitsForTheRunOnOneConnectionAndExitsWithItsStatus) {
     EXPECT_EQ(err_.text(), "belfry: run 7 of job backup failed with exit code 3: exit status 3\n");
 }
 
+TEST_F(CliCommand, FireReplacesAStaleTimerElapseTimeWithTheCurrentTime) {
+    // systemd 252 repeats the first trigger's time at every later elapse of a timer; its
+    // monotonic twin (here: 1 us after boot) gives it away.
+    CliTestServer server([](const ReceivedRequest& request) {
+        if (request.method == "POST") return CannedReply{httpResponse(202, R"({"run":7})")};
+        return CannedReply{httpResponse(200, runJson("succeeded", R"(,"exit_code":0)"))};
+    });
+    listenOn(server.endpoint());
+    const auto before = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    EXPECT_EQ(run({"fire", "backup"}, {{"TRIGGER_TIMER_REALTIME_USEC", "1767236400000000"},
+                                       {"TRIGGER_TIMER_MONOTONIC_USEC", "1"}}),
+              0);
+    const auto sent = Json::parse(server.requests().at(0).body).at("elapsed_usec").get<long long>();
+    EXPECT_GE(sent, before);
+    EXPECT_LT(sent, before + 60'000'000);
+}
+
 TEST_F(CliCommand, FireIsSilentOnSuccessAndSendsAnEmptyBodyWithoutTheTimerVariable) {
     CliTestServer server([](const ReceivedRequest& request) {
         if (request.method == "POST") {

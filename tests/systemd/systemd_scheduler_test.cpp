@@ -1,0 +1,191 @@
+// The systemd backend against a real manager (the sandboxed `systemd --user` of the
+// systemd_sandbox fixture): belfryd registers timers, the manager fires them through
+// `belfry fire`, and what an admin does with systemctl shows up in the job's "os" object.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <memory>
+#include <set>
+
+#include "systemd_sandbox.h"
+#include "test_daemon.h"
+
+namespace belfry::test {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+bool fileExists(const std::string& path) {
+    return ::access(path.c_str(), F_OK) == 0;
+}
+
+class SystemdBackend : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        env_ = systemdSandboxEnv();
+        ASSERT_TRUE(env_.count("BELFRY_SYSTEMD_UNIT_DIR"))
+            << "the systemd_sandbox fixture did not run (" << systemdSandboxDir() << ")";
+        unitDir_ = env_["BELFRY_SYSTEMD_UNIT_DIR"];
+        daemon_ = std::make_unique<TestDaemon>(
+            std::vector<std::string>{"scheduler.backend = systemd", "systemd.scope = user",
+                                     "systemd.unit_dir = " + unitDir_,
+                                     std::string("bridge.client = ") + BELFRY_CLI_PATH},
+            env_);
+        daemon_->start();
+    }
+
+    void TearDown() override {
+        // Leave no timer behind to fire into a stopped daemon.
+        for (const auto& name : jobs_) daemon_->request("DELETE", "/v1/jobs/" + name);
+    }
+
+    void createJob(const std::string& name, const std::string& schedule) {
+        jobs_.push_back(name);
+        daemon_->createJob(R"({"name": ")" + name + R"(", "schedule": )" + schedule +
+                           R"(, "exec": {"argv": ["/bin/true"]}, "timeout": "1m"})");
+    }
+
+    Poco::JSON::Object::Ptr os(const std::string& name) {
+        const auto job = daemon_->request("GET", "/v1/jobs/" + name);
+        EXPECT_EQ(job.status, 200) << job.body;
+        return job.json ? job.json->getObject("os") : nullptr;
+    }
+
+    std::vector<std::string> drift(const std::string& name) {
+        std::vector<std::string> entries;
+        const auto array = os(name)->getArray("drift");
+        for (std::size_t i = 0; i < array->size(); ++i)
+            entries.push_back(array->getElement<std::string>(i));
+        return entries;
+    }
+
+    Poco::JSON::Array::Ptr runs(const std::string& name) {
+        return daemon_->request("GET", "/v1/runs?limit=1000&job=" + name).json->getArray("runs");
+    }
+
+    std::string listTimers(bool all) {
+        auto args = std::vector<std::string>{"list-timers"};
+        if (all) args.push_back("--all");
+        const auto result = sandboxSystemctl(args);
+        EXPECT_EQ(result.exitCode, 0) << result.err;
+        return result.out;
+    }
+
+    std::map<std::string, std::string> env_;
+    std::string unitDir_;
+    std::unique_ptr<TestDaemon> daemon_;
+    std::vector<std::string> jobs_;
+};
+
+TEST_F(SystemdBackend, HealthReportsTheSystemdBackend) {
+    const auto health = daemon_->request("GET", "/v1/health", "", false);
+    EXPECT_EQ(health.json->getValue<std::string>("scheduler"), "systemd");
+    EXPECT_THAT(health.json->getValue<std::string>("scheduler_choice"), HasSubstr("systemd 252"));
+}
+
+TEST_F(SystemdBackend, RealTimerFiresJobThroughBelfryFire) {
+    createJob("every-two", R"({"cron": "*/2 * * * * *"})");
+    EXPECT_THAT(listTimers(false), HasSubstr("belfry-every-two.timer"));
+    const auto succeeded = [&] {
+        std::size_t count = 0;
+        const auto list = runs("every-two");
+        for (std::size_t i = 0; i < list->size(); ++i) {
+            if (list->getObject(static_cast<unsigned>(i))->getValue<std::string>("state") ==
+                "succeeded")
+                ++count;
+        }
+        return count;
+    };
+    ASSERT_TRUE(eventually([&] { return succeeded() >= 3; }, 30s))
+        << "runs: " << succeeded() << "\n"
+        << daemon_->log();
+
+    const auto list = runs("every-two");
+    std::set<std::string> slots;
+    std::size_t ran = 0;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+        const auto run = list->getObject(static_cast<unsigned>(i));
+        EXPECT_EQ(run->getValue<std::string>("trigger"), "schedule");
+        if (run->getValue<std::string>("state") == "skipped") continue;  // a doubled fire
+        ++ran;
+        slots.insert(run->getValue<std::string>("slot"));
+    }
+    EXPECT_EQ(slots.size(), ran) << "every run owns its own slot";
+
+    const auto state = os("every-two");
+    EXPECT_TRUE(state->getValue<bool>("registered"));
+    EXPECT_TRUE(state->getValue<bool>("enabled"));
+    EXPECT_FALSE(state->isNull("next"));
+    EXPECT_TRUE(drift("every-two").empty());
+}
+
+TEST_F(SystemdBackend, AdminDisablingTheTimerShowsAsDrift) {
+    createJob("nightly", R"({"cron": "0 3 * * *"})");
+    EXPECT_TRUE(os("nightly")->getValue<bool>("enabled"));
+    EXPECT_TRUE(drift("nightly").empty());
+
+    const auto disabled = sandboxSystemctl({"disable", "--now", "belfry-nightly.timer"});
+    ASSERT_EQ(disabled.exitCode, 0) << disabled.err;
+
+    EXPECT_FALSE(os("nightly")->getValue<bool>("enabled"));
+    EXPECT_THAT(drift("nightly"), Contains("timer disabled in systemd (systemctl disable)"));
+    // Belfry reports it and leaves it: the job itself is still enabled in Belfry.
+    const auto job = daemon_->request("GET", "/v1/jobs/nightly");
+    EXPECT_TRUE(job.json->getValue<bool>("enabled"));
+}
+
+TEST_F(SystemdBackend, EditedUnitAndDropInsShowAsDrift) {
+    createJob("edited", R"({"cron": "0 3 * * *"})");
+    {
+        std::ofstream(unitDir_ + "/belfry-edited.timer", std::ios::app) << "# an admin was here\n";
+        const auto dropInDir = unitDir_ + "/belfry-edited.service.d";
+        ASSERT_EQ(runCommand({"/bin/mkdir", "-p", dropInDir}).exitCode, 0);
+        std::ofstream(dropInDir + "/override.conf") << "[Service]\nNice=5\n";
+    }
+    ASSERT_EQ(sandboxSystemctl({"daemon-reload"}).exitCode, 0);
+    const auto entries = drift("edited");
+    EXPECT_THAT(entries, Contains("belfry-edited.timer was edited outside Belfry"));
+    EXPECT_THAT(entries, Contains(HasSubstr("belfry-edited.service is changed by drop-ins")));
+    ASSERT_EQ(runCommand({"/bin/rm", "-r", unitDir_ + "/belfry-edited.service.d"}).exitCode, 0);
+}
+
+TEST_F(SystemdBackend, DeletingTheJobRemovesUnitsAndTimer) {
+    createJob("short-lived", R"({"cron": "0 3 * * *"})");
+    EXPECT_TRUE(fileExists(unitDir_ + "/belfry-short-lived.timer"));
+    EXPECT_TRUE(fileExists(unitDir_ + "/belfry-short-lived.service"));
+    EXPECT_THAT(listTimers(true), HasSubstr("belfry-short-lived.timer"));
+
+    EXPECT_EQ(daemon_->request("DELETE", "/v1/jobs/short-lived").status, 204);
+    jobs_.clear();
+    EXPECT_FALSE(fileExists(unitDir_ + "/belfry-short-lived.timer"));
+    EXPECT_FALSE(fileExists(unitDir_ + "/belfry-short-lived.service"));
+    EXPECT_THAT(listTimers(true), Not(HasSubstr("belfry-short-lived")));
+}
+
+TEST_F(SystemdBackend, StartingTheServiceByHandRecordsAManualRun) {
+    createJob("by-hand", R"({"cron": "0 3 * * *"})");
+    // Blocks until the oneshot service ends, i.e. until `belfry fire` saw the run end.
+    const auto started = sandboxSystemctl({"start", "belfry-by-hand.service"});
+    ASSERT_EQ(started.exitCode, 0) << started.err << "\n" << daemon_->log();
+
+    const auto list = runs("by-hand");
+    ASSERT_EQ(list->size(), 1u);
+    const auto run = list->getObject(0);
+    EXPECT_EQ(run->getValue<std::string>("trigger"), "manual");
+    EXPECT_EQ(run->getValue<std::string>("state"), "succeeded");
+    EXPECT_TRUE(eventually(
+        [&] {
+            const auto state = os("by-hand");
+            return !state->isNull("last_result") &&
+                   state->getValue<std::string>("last_result") == "success";
+        },
+        5s));
+}
+
+}  // namespace
+}  // namespace belfry::test
