@@ -88,6 +88,28 @@ TEST_F(SystemdBackend, HealthReportsTheSystemdBackend) {
     EXPECT_THAT(health.json->getValue<std::string>("scheduler_choice"), HasSubstr("systemd 252"));
 }
 
+TEST(SystemdChoice, AutoUsesAReachableManager) {
+    TestDaemon daemon({"scheduler.backend = auto", "systemd.scope = user",
+                       "systemd.unit_dir = " + systemdSandboxEnv()["BELFRY_SYSTEMD_UNIT_DIR"]},
+                      systemdSandboxEnv());
+    daemon.start();
+    const auto health = daemon.request("GET", "/v1/health", "", false);
+    EXPECT_EQ(health.json->getValue<std::string>("scheduler"), "systemd");
+    EXPECT_THAT(health.json->getValue<std::string>("scheduler_choice"),
+                HasSubstr("auto: systemd 252"));
+}
+
+TEST(SystemdChoice, AutoFallsBackToInternalWithoutAManager) {
+    TestDaemon daemon({"scheduler.backend = auto", "systemd.scope = user"},
+                      {{"XDG_RUNTIME_DIR", "/nonexistent-belfry-runtime"},
+                       {"DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent-belfry-runtime/bus"}});
+    daemon.start();
+    const auto health = daemon.request("GET", "/v1/health", "", false);
+    EXPECT_EQ(health.json->getValue<std::string>("scheduler"), "internal");
+    EXPECT_THAT(health.json->getValue<std::string>("scheduler_choice"),
+                HasSubstr("auto: no systemd user manager"));
+}
+
 TEST_F(SystemdBackend, RealTimerFiresJobThroughBelfryFire) {
     createJob("every-two", R"({"cron": "*/2 * * * * *"})");
     EXPECT_THAT(listTimers(false), HasSubstr("belfry-every-two.timer"));
