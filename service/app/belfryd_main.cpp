@@ -21,6 +21,7 @@
 #include "logging.h"
 #include "private_file.h"
 #include "service_config.h"
+#include "service_notify.h"
 #include "store.h"
 #include "termination_signals.h"
 #include "timestamps.h"
@@ -151,9 +152,11 @@ class Belfryd : public Poco::Util::ServerApplication {
         spdlog::info("belfryd {} listening on http://{} (state {}, token in {}, {} workers)",
                      BELFRY_VERSION, endpoint, settings.stateDir, settings.tokenPath(),
                      settings.workers);
+        notifyReady("listening on http://" + endpoint);
 
         waitForTerminationRequest();
 
+        notifyStopping();
         spdlog::info("stopping: no new work, stopping {} running job(s)", executor.runningCount());
         scheduler->stop();
         server.stop();
