@@ -12,6 +12,9 @@ packages=(
     libhowardhinnant-date-dev tzdata libsystemd-dev
     # tests
     libgtest-dev libgmock-dev
+    # packaging: the .deb (dpkg-shlibdeps and file for CPack's Depends), lintian and curl for
+    # tests/package/deb_test.sh
+    dpkg-dev file lintian curl
 )
 
 missing=()
