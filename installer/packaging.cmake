@@ -29,12 +29,13 @@ if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
     install(FILES ${_belfry_deb}/copyright ${_belfry_changelog} README.md
             DESTINATION share/doc/belfry)
 
-    # The changelog's newest entry names the package version; keep the two in step.
+    # The changelog's newest entry names the package version; keep the two in step (a warning
+    # here, so a version bump does not stop builds; tests/package/deb_test.sh fails on it).
     file(STRINGS ${_belfry_deb}/changelog _belfry_changelog_top LIMIT_COUNT 1)
     if(NOT _belfry_changelog_top MATCHES "^belfry \\(${PROJECT_VERSION}\\) ")
-        message(FATAL_ERROR "installer/deb/changelog: the first entry must be for version "
-                            "${PROJECT_VERSION} (project() in CMakeLists.txt); it is: "
-                            "${_belfry_changelog_top}")
+        message(WARNING "installer/deb/changelog: the first entry should be for version "
+                        "${PROJECT_VERSION} (project() in CMakeLists.txt); it is: "
+                        "${_belfry_changelog_top}")
     endif()
 
     set(CPACK_GENERATOR DEB)
