@@ -14,6 +14,9 @@ packages=(
     libgtest-dev libgmock-dev
     # the systemd tests: systemctl, systemd-analyze and the sandboxed manager; unshare
     systemd util-linux
+    # packaging: the .deb (dpkg-shlibdeps and file for CPack's Depends), lintian and curl for
+    # tests/package/deb_test.sh
+    dpkg-dev file lintian curl
 )
 
 missing=()

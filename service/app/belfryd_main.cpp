@@ -21,6 +21,7 @@
 #include "logging.h"
 #include "private_file.h"
 #include "service_config.h"
+#include "service_notify.h"
 #include "store.h"
 #include "systemd_scheduler.h"
 #include "termination_signals.h"
@@ -158,9 +159,11 @@ class Belfryd : public Poco::Util::ServerApplication {
         spdlog::info("belfryd {} listening on http://{} (state {}, token in {}, {} workers)",
                      BELFRY_VERSION, endpoint, settings.stateDir, settings.tokenPath(),
                      settings.workers);
+        notifyReady("listening on http://" + endpoint);
 
         waitForTerminationRequest();
 
+        notifyStopping();
         spdlog::info("stopping: no new work, stopping {} running job(s)", executor.runningCount());
         if (choice.internal) choice.internal->stop();
         server.stop();

@@ -78,13 +78,22 @@ std::string quoted(std::string_view text) {
     return "'" + printableForMessage(text, 200) + "'";
 }
 
-// The daemon's environment with the job's entries added or replaced, as "NAME=value" strings.
+// Variables a service manager gives belfryd itself: a job that inherited NOTIFY_SOCKET could
+// send READY=1 or STOPPING=1 on belfryd's behalf (systemd would reject it under
+// NotifyAccess=main, but log a warning each time).
+bool isServiceManagerOnly(std::string_view name) {
+    return name == "NOTIFY_SOCKET" || name == "WATCHDOG_PID" || name == "WATCHDOG_USEC";
+}
+
+// The daemon's environment, minus what belongs to belfryd alone, with the job's entries added or
+// replaced, as "NAME=value" strings.
 std::vector<std::string> jobEnvironment(const std::map<std::string, std::string>& overrides) {
     std::map<std::string, std::string> merged;
     for (char** entry = environ; *entry != nullptr; ++entry) {
         const std::string_view text(*entry);
         const auto equals = text.find('=');
-        if (equals == std::string_view::npos) continue;
+        if (equals == std::string_view::npos || isServiceManagerOnly(text.substr(0, equals)))
+            continue;
         // emplace keeps the first of duplicate entries, which is the one getenv() would return.
         merged.emplace(std::string(text.substr(0, equals)), std::string(text.substr(equals + 1)));
     }

@@ -167,12 +167,14 @@ TestDaemon::~TestDaemon() {
     Poco::File(stateDir_).remove(true);
 }
 
-void TestDaemon::start() {
+void TestDaemon::start(const std::map<std::string, std::string>& extraEnv) {
     const auto endpointFile = stateDir_ + "/endpoint";
     if (Poco::File(endpointFile).exists()) Poco::File(endpointFile).remove();
     const int logFd = ::open((stateDir_ + "/stderr.log").c_str(),
                              O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    pid_ = spawn({BELFRYD_PATH, "--config", configPath_}, environment_, logFd, logFd);
+    auto environment = environment_;
+    for (const auto& [key, value] : extraEnv) environment[key] = value;
+    pid_ = spawn({BELFRYD_PATH, "--config", configPath_}, environment, logFd, logFd);
     ::close(logFd);
     const bool up = eventually([&] {
         int status = 0;

@@ -52,7 +52,9 @@ class TestDaemon {
     TestDaemon(const TestDaemon&) = delete;
     TestDaemon& operator=(const TestDaemon&) = delete;
 
-    void start();     // spawns belfryd and waits until its endpoint file appears
+    // Spawns belfryd (with `extraEnv` added to the test's environment) and waits until its
+    // endpoint file appears.
+    void start(const std::map<std::string, std::string>& extraEnv = {});
     int stop();       // SIGTERM, wait; returns the exit status
     void killHard();  // SIGKILL, wait
     bool running() const { return pid_ > 0; }

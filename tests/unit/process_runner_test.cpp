@@ -119,6 +119,16 @@ TEST_F(ProcessRunner, RunsInCwdWithExtraEnv) {
     ::rmdir(dir.c_str());
 }
 
+TEST_F(ProcessRunner, JobsDoNotInheritTheServiceManagersNotifySocket) {
+    ::setenv("NOTIFY_SOCKET", "/run/systemd/notify", 1);
+    ::setenv("WATCHDOG_USEC", "30000000", 1);
+    const auto outcome = run(shell("echo \"[${NOTIFY_SOCKET-unset}][${WATCHDOG_USEC-unset}]\""));
+    ::unsetenv("NOTIFY_SOCKET");
+    ::unsetenv("WATCHDOG_USEC");
+    EXPECT_EQ(outcome.ending, Ending::Exited) << outcome.error;
+    EXPECT_EQ(outcome.output, "[unset][unset]\n");
+}
+
 TEST_F(ProcessRunner, LooksUpTheProgramInTheJobsPath) {
     const std::string dir = makeTempDir();
     writeFile(dir + "/belfry-hello", "#!/bin/sh\necho \"hello from $0\"\n", 0755);
