@@ -7,6 +7,7 @@
 #include "endpoint.h"
 #include "exit_codes.h"
 #include "format.h"
+#include "schedule_helper.h"
 
 namespace belfry::cli {
 
@@ -130,6 +131,10 @@ int dispatch(const std::vector<std::string>& args, const CliEnvironment& environ
         context.print(usageText());
         return kExitSuccess;
     }
+    if ((command == "next" && !environment.nextCommand) ||
+        (command == "translate" && !environment.translateCommand)) {
+        return runScheduleHelper(context, args);
+    }
 
     // Command words, with --json and --help taken out wherever they appear before a `--`
     // (after it, every word belongs to the job's program).
@@ -160,9 +165,9 @@ int dispatch(const std::vector<std::string>& args, const CliEnvironment& environ
     } else if (command == "fire") {
         handler = fireCommand;
     } else if (command == "next") {
-        handler = nextCommand;
+        handler = environment.nextCommand;
     } else if (command == "translate") {
-        handler = translateCommand;
+        handler = environment.translateCommand;
     } else {
         return context.usageError("unknown command '" + oneLineText(command) + "'");
     }

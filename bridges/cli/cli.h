@@ -16,6 +16,9 @@
 
 namespace belfry::cli {
 
+struct CommandContext;
+using CommandHandler = int (*)(CommandContext&, const std::vector<std::string>&);
+
 struct CliEnvironment {
     std::FILE* in = stdin;
     std::FILE* out = stdout;
@@ -29,6 +32,13 @@ struct CliEnvironment {
         std::chrono::milliseconds(800), std::chrono::milliseconds(1600)};
     // The `wait` of each long-poll for a run's end.
     std::chrono::seconds longPollWait{60};
+    // `next` and `translate` need the time-zone database (libdate-tz), and loading that library
+    // drags the shared libstdc++ into the process: ~1 ms of dynamic linking at every start, which
+    // every `belfry fire` would pay. So `belfry` leaves these null and hands those two commands,
+    // with the same arguments, to the belfry-schedule helper program (schedule_helper.h), which
+    // sets them.
+    CommandHandler nextCommand = nullptr;
+    CommandHandler translateCommand = nullptr;
 };
 
 // Runs `belfry ARGS...` (`args` without the program name) and returns the exit code

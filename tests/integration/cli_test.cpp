@@ -1,8 +1,10 @@
 // The `belfry` CLI against a real belfryd: what an operator and an OS scheduler see.
 #include <Poco/JSON/Parser.h>
+#include <Poco/TemporaryFile.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "test_daemon.h"
@@ -148,6 +150,20 @@ TEST(CliNext, PrintsFireTimesWithTheirOffsetsAcrossDst) {
     // 02:30 does not exist on 2027-03-28 in Berlin: it fires once, at the first valid instant.
     EXPECT_EQ(result.out,
               "2027-03-27T02:30:00+01:00\n2027-03-28T03:00:00+02:00\n2027-03-29T02:30:00+02:00\n");
+}
+
+TEST(CliNext, SaysWhichHelperIsMissingInsteadOfFailingSilently) {
+    // `next` runs in belfry-schedule beside belfry; a belfry copied alone must say so.
+    const std::string directory = Poco::TemporaryFile::tempName("/tmp");
+    std::filesystem::create_directory(directory);
+    const std::string lonely = directory + "/belfry";
+    std::filesystem::copy_file(BELFRY_CLI_PATH, lonely);
+    std::filesystem::permissions(lonely, std::filesystem::perms::owner_all);
+    const auto result = runCommand({lonely, "next", "0 3 * * *"});
+    std::filesystem::remove_all(directory);
+    EXPECT_EQ(result.exitCode, 69);
+    EXPECT_NE(result.err.find("cannot run belfry-schedule"), std::string::npos) << result.err;
+    EXPECT_EQ(result.out, "");
 }
 
 TEST(CliNext, RefusesImpossibleAndUnsupportedExpressions) {

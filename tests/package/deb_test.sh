@@ -107,6 +107,7 @@ expect_file() {  # PATH MODE OWNER:GROUP
 }
 expect_file /usr/bin/belfryd 755 root:root
 expect_file /usr/bin/belfry 755 root:root
+expect_file /usr/libexec/belfry/belfry-schedule 755 root:root
 expect_file /lib/systemd/system/belfryd.service 644 root:root
 expect_file /usr/lib/sysusers.d/belfry.conf 644 root:root
 expect_file /etc/belfry/belfry.properties 644 root:root
@@ -114,7 +115,7 @@ expect_file /usr/share/doc/belfry/copyright 644 root:root
 expect_file /usr/share/doc/belfry/changelog.gz 644 root:root
 zcat /usr/share/doc/belfry/changelog.gz | head -n 1 | grep -q "^belfry ($version) " ||
     fail "the newest entry of installer/deb/changelog is not for $version"
-for binary in /usr/bin/belfryd /usr/bin/belfry; do
+for binary in /usr/bin/belfryd /usr/bin/belfry /usr/libexec/belfry/belfry-schedule; do
     file -b "$binary" | grep -q ', stripped' || fail "$binary is not stripped: $(file -b "$binary")"
 done
 dpkg-query --control-show belfry conffiles | grep -qx '/etc/belfry/belfry.properties' ||
@@ -139,6 +140,9 @@ getent group belfry >/dev/null || fail "no belfry group"
     fail "belfryd --version printed '$(/usr/bin/belfryd --version)'"
 /usr/bin/belfry --version | grep -qF "$version" ||
     fail "belfry --version printed '$(/usr/bin/belfry --version)'"
+# `next` runs in the libexec helper: this proves the installed layout finds it.
+[[ $(/usr/bin/belfry next '30 2 * * *' --tz UTC --from 2026-01-01T00:00:00Z -n 1) == \
+    2026-01-01T02:30:00+00:00 ]] || fail "belfry next did not print the next fire time"
 
 if command -v systemd-analyze >/dev/null; then
     step "systemd-analyze verify belfryd.service"
