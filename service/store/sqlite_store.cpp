@@ -9,6 +9,7 @@
 
 #include <mutex>
 #include <sstream>
+#include <unordered_map>
 
 #include "job_json.h"
 #include "sqlite_migrations.h"
@@ -37,6 +38,16 @@ std::optional<std::int64_t> optionalInt(RecordSet& rows, const std::string& colu
 std::optional<int> optionalSmallInt(RecordSet& rows, const std::string& column) {
     const auto value = optionalInt(rows, column);
     return value ? std::optional<int>(static_cast<int>(*value)) : std::nullopt;
+}
+
+std::optional<std::int64_t> optionalOf(const Poco::Nullable<std::int64_t>& value) {
+    if (value.isNull()) return std::nullopt;
+    return value.value();
+}
+
+std::optional<int> optionalSmallOf(const Poco::Nullable<std::int64_t>& value) {
+    if (value.isNull()) return std::nullopt;
+    return static_cast<int>(value.value());
 }
 
 std::string toJsonText(const Job& job) {
@@ -106,6 +117,7 @@ class SqliteStore final : public Store {
             session_ << "INSERT INTO jobs (name, definition, enabled, created_at, updated_at) "
                         "VALUES (?, ?, ?, ?, ?)",
                 use(job.name), use(text), use(enabled), use(job.createdAt), use(job.updatedAt), now;
+            jobCache_.insert_or_assign(job.name, job);
             return true;
         });
     }
@@ -121,6 +133,7 @@ class SqliteStore final : public Store {
             session_
                 << "UPDATE jobs SET definition = ?, enabled = ?, updated_at = ? WHERE name = ?",
                 use(text), use(enabled), use(job.updatedAt), use(job.name), now;
+            jobCache_.insert_or_assign(job.name, job);
             return true;
         });
     }
@@ -130,6 +143,7 @@ class SqliteStore final : public Store {
             std::string key = name;
             Statement statement(session_);
             statement << "DELETE FROM jobs WHERE name = ?", use(key);
+            jobCache_.erase(name);
             return statement.execute() > 0;
         });
     }
@@ -145,6 +159,7 @@ class SqliteStore final : public Store {
             session_
                 << "UPDATE jobs SET definition = ?, enabled = ?, updated_at = ? WHERE name = ?",
                 use(text), use(flag), use(job->updatedAt), use(job->name), now;
+            jobCache_.insert_or_assign(job->name, *job);
             return true;
         });
     }
@@ -239,13 +254,7 @@ class SqliteStore final : public Store {
     }
 
     std::optional<Run> run(RunId id) override {
-        return guarded("read run " + std::to_string(id), [&]() -> std::optional<Run> {
-            Statement select(session_);
-            select << "SELECT " << kRunColumns << " FROM runs WHERE id = ?", use(id), now;
-            RecordSet rows(select);
-            if (!rows.moveFirst()) return std::nullopt;
-            return runFromRow(rows);
-        });
+        return guarded("read run " + std::to_string(id), [&] { return loadRun(id); });
     }
 
     std::vector<Run> runs(const RunFilter& filter) override {
@@ -357,14 +366,45 @@ class SqliteStore final : public Store {
         return id;
     }
 
+    // Every run reads its job, and parsing the stored JSON costs more than the query, so parsed
+    // jobs are kept here. Only this object writes the jobs table (an operator changes jobs through
+    // the API), so the cache is exact: every write below updates or drops the entry.
     std::optional<Job> loadJob(const std::string& name) {
+        if (const auto cached = jobCache_.find(name); cached != jobCache_.end()) {
+            return cached->second;
+        }
         std::string key = name;
         Statement select(session_);
         select << "SELECT definition, created_at, updated_at FROM jobs WHERE name = ?", use(key),
             now;
         RecordSet rows(select);
         if (!rows.moveFirst()) return std::nullopt;
-        return jobFromRow(rows);
+        auto job = jobFromRow(rows);
+        jobCache_.insert_or_assign(job.name, job);
+        return job;
+    }
+
+    // One run by id, extracted column by column: a RecordSet costs twice as much, and this read
+    // sits on every run's path.
+    std::optional<Run> loadRun(RunId id) {
+        Run run;
+        std::string trigger, state;
+        Poco::Nullable<std::int64_t> slot, startedAt, finishedAt, exitCode, signal, httpStatus;
+        Statement select(session_);
+        select << "SELECT " << kRunColumns << " FROM runs WHERE id = ?", use(id), into(run.id),
+            into(run.job), into(trigger), into(slot), into(run.attempt), into(state),
+            into(run.queuedAt), into(startedAt), into(finishedAt), into(exitCode), into(signal),
+            into(httpStatus), into(run.output), into(run.error), into(run.node), limit(1);
+        if (select.execute() == 0) return std::nullopt;
+        run.trigger = triggerFromString(trigger).value_or(Trigger::Api);
+        run.state = runStateFromString(state).value_or(RunState::Failed);
+        run.slot = optionalOf(slot);
+        run.startedAt = optionalOf(startedAt);
+        run.finishedAt = optionalOf(finishedAt);
+        run.exitCode = optionalSmallOf(exitCode);
+        run.signal = optionalSmallOf(signal);
+        run.httpStatus = optionalSmallOf(httpStatus);
+        return run;
     }
 
     static Job jobFromRow(RecordSet& rows) {
@@ -377,6 +417,7 @@ class SqliteStore final : public Store {
     std::mutex mutex_;
     Session session_;
     std::string path_;
+    std::unordered_map<std::string, Job> jobCache_;
 };
 
 }  // namespace
