@@ -1,5 +1,6 @@
-// SQLite implementation of Store through Poco::Data. One connection, guarded by one mutex: SQLite
-// serialises writers anyway, and every statement here is short (no query waits on a job).
+// SQLite implementation of Store through Poco::Data. One connection, serialised by a group commit
+// (group_commit.h): SQLite serialises writers anyway, every statement here is short (no query
+// waits on a job), and operations that arrive together share one commit.
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/Session.h>
@@ -7,10 +8,10 @@
 #include <Poco/JSON/Stringifier.h>
 #include <Poco/Nullable.h>
 
-#include <mutex>
 #include <sstream>
 #include <unordered_map>
 
+#include "group_commit.h"
 #include "job_json.h"
 #include "sqlite_migrations.h"
 #include "store.h"
@@ -103,6 +104,8 @@ class SqliteStore final : public Store {
         session_ << "PRAGMA synchronous=" + options.synchronous, now;
         session_ << "PRAGMA busy_timeout=5000", now;
         migrate();
+        // A failed commit undid job changes the cache may already hold.
+        commits_.setOnBatchFailed([this] { jobCache_.clear(); });
     }
 
     bool insertJob(Job& job) override {
@@ -165,11 +168,11 @@ class SqliteStore final : public Store {
     }
 
     std::optional<Job> job(const std::string& name) override {
-        return guarded("read job " + name, [&] { return loadJob(name); });
+        return reading("read job " + name, [&] { return loadJob(name); });
     }
 
     std::vector<Job> jobs() override {
-        return guarded("list jobs", [&] {
+        return reading("list jobs", [&] {
             Statement select(session_);
             select << "SELECT definition, created_at, updated_at FROM jobs ORDER BY name", now;
             RecordSet rows(select);
@@ -214,7 +217,7 @@ class SqliteStore final : public Store {
     }
 
     std::optional<EpochMillis> latestSlot(const std::string& job) override {
-        return guarded("read the latest slot of " + job, [&]() -> std::optional<EpochMillis> {
+        return reading("read the latest slot of " + job, [&]() -> std::optional<EpochMillis> {
             std::string key = job;
             Poco::Nullable<std::int64_t> slot;
             session_ << "SELECT MAX(slot) FROM runs WHERE job = ? AND trigger IN ('schedule', "
@@ -254,11 +257,11 @@ class SqliteStore final : public Store {
     }
 
     std::optional<Run> run(RunId id) override {
-        return guarded("read run " + std::to_string(id), [&] { return loadRun(id); });
+        return reading("read run " + std::to_string(id), [&] { return loadRun(id); });
     }
 
     std::vector<Run> runs(const RunFilter& filter) override {
-        return guarded("list runs", [&] {
+        return reading("list runs", [&] {
             // The optional filters are bound as NULLs and skipped in SQL; SQLite's planner still
             // picks the matching (job|state, id) index for the constant ones.
             std::string sql = std::string("SELECT ") + kRunColumns + " FROM runs WHERE 1";
@@ -298,7 +301,7 @@ class SqliteStore final : public Store {
     }
 
     std::vector<RunId> queuedRuns() override {
-        return guarded("list queued runs", [&] {
+        return reading("list queued runs", [&] {
             std::vector<RunId> ids;
             session_ << "SELECT id FROM runs WHERE state = 'queued' ORDER BY id", into(ids), now;
             return ids;
@@ -315,9 +318,21 @@ class SqliteStore final : public Store {
         }
     }
 
+    // Every operation goes through the group commit. Operations that change something use
+    // guarded(), those that only read use reading(): a read that shares a batch with writes sees
+    // them, so it does not answer before they are committed either.
     template <typename Fn>
     auto guarded(const std::string& operation, Fn&& fn) -> decltype(fn()) {
-        std::lock_guard<std::mutex> lock(mutex_);
+        return translatingErrors(operation, [&] { return commits_.run(std::forward<Fn>(fn)); });
+    }
+
+    template <typename Fn>
+    auto reading(const std::string& operation, Fn&& fn) -> decltype(fn()) {
+        return translatingErrors(operation, [&] { return commits_.read(std::forward<Fn>(fn)); });
+    }
+
+    template <typename Fn>
+    auto translatingErrors(const std::string& operation, Fn&& fn) -> decltype(fn()) {
         try {
             return fn();
         } catch (const Poco::Exception& e) {
@@ -414,10 +429,10 @@ class SqliteStore final : public Store {
         return job;
     }
 
-    std::mutex mutex_;
     Session session_;
     std::string path_;
-    std::unordered_map<std::string, Job> jobCache_;
+    GroupCommit commits_{session_};
+    std::unordered_map<std::string, Job> jobCache_;  // guarded by commits_
 };
 
 }  // namespace

@@ -1,0 +1,127 @@
+#include "group_commit.h"
+
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Session.h>
+#include <Poco/File.h>
+#include <Poco/TemporaryFile.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+namespace belfry {
+namespace {
+
+using namespace Poco::Data::Keywords;
+
+class GroupCommitTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        Poco::Data::SQLite::Connector::registerConnector();
+        path_ = Poco::TemporaryFile::tempName() + ".db";
+        session_ = std::make_unique<Poco::Data::Session>("SQLite", path_);
+        *session_ << "PRAGMA journal_mode=WAL", now;
+        *session_ << "CREATE TABLE t (id INTEGER PRIMARY KEY, value INTEGER NOT NULL)", now;
+        commits_ = std::make_unique<GroupCommit>(*session_);
+    }
+    void TearDown() override {
+        commits_.reset();
+        session_.reset();
+        for (const auto& suffix : {"", "-wal", "-shm"}) {
+            Poco::File file(path_ + suffix);
+            if (file.exists()) file.remove();
+        }
+    }
+    // What another connection (another process, or belfryd after a crash) sees.
+    int committedRows() {
+        Poco::Data::Session reader("SQLite", path_);
+        int count = 0;
+        reader << "SELECT COUNT(*) FROM t", into(count), now;
+        return count;
+    }
+    void insert(int value) {
+        commits_->run([&] { *session_ << "INSERT INTO t (value) VALUES (?)", use(value), now; });
+    }
+
+    std::string path_;
+    std::unique_ptr<Poco::Data::Session> session_;
+    std::unique_ptr<GroupCommit> commits_;
+};
+
+TEST_F(GroupCommitTest, EveryReturnedWriteIsVisibleToAnotherConnection) {
+    std::atomic<bool> allVisible{true};
+    std::vector<std::thread> writers;
+    for (int thread = 0; thread < 8; ++thread) {
+        writers.emplace_back([&, thread] {
+            for (int i = 0; i < 50; ++i) {
+                insert(thread * 1000 + i);
+                // Acknowledged means committed: a fresh connection must already see the row.
+                Poco::Data::Session reader("SQLite", path_);
+                int found = 0;
+                int value = thread * 1000 + i;
+                reader << "SELECT COUNT(*) FROM t WHERE value = ?", use(value), into(found), now;
+                if (found != 1) allVisible = false;
+            }
+        });
+    }
+    for (auto& writer : writers) writer.join();
+    EXPECT_TRUE(allVisible);
+    EXPECT_EQ(committedRows(), 400);
+}
+
+TEST_F(GroupCommitTest, ConcurrentWritesShareCommits) {
+    std::vector<std::thread> writers;
+    for (int thread = 0; thread < 8; ++thread) {
+        writers.emplace_back([&] {
+            for (int i = 0; i < 200; ++i) insert(i);
+        });
+    }
+    for (auto& writer : writers) writer.join();
+    EXPECT_EQ(committedRows(), 1600);
+    EXPECT_LT(commits_->commits(), 1600u);
+}
+
+TEST_F(GroupCommitTest, AFailingOperationIsUndoneAloneAndReported) {
+    std::atomic<int> failures{0};
+    std::vector<std::thread> writers;
+    for (int thread = 0; thread < 4; ++thread) {
+        writers.emplace_back([&] {
+            for (int i = 0; i < 100; ++i) {
+                if (i % 10 == 0) {
+                    try {
+                        // Inserts a row, then violates NOT NULL: the whole operation must go.
+                        commits_->run([&] {
+                            *session_ << "INSERT INTO t (value) VALUES (-1)", now;
+                            *session_ << "INSERT INTO t (value) VALUES (NULL)", now;
+                        });
+                    } catch (const Poco::Exception&) {
+                        ++failures;
+                    }
+                } else {
+                    insert(i);
+                }
+            }
+        });
+    }
+    for (auto& writer : writers) writer.join();
+    EXPECT_EQ(failures.load(), 40);
+    EXPECT_EQ(committedRows(), 360);
+    Poco::Data::Session reader("SQLite", path_);
+    int halfDone = 0;
+    reader << "SELECT COUNT(*) FROM t WHERE value = -1", into(halfDone), now;
+    EXPECT_EQ(halfDone, 0);
+}
+
+TEST_F(GroupCommitTest, AReadSeesWhatItsThreadWroteBefore) {
+    insert(7);
+    const int count = commits_->read([&] {
+        int rows = 0;
+        *session_ << "SELECT COUNT(*) FROM t WHERE value = 7", into(rows), now;
+        return rows;
+    });
+    EXPECT_EQ(count, 1);
+}
+
+}  // namespace
+}  // namespace belfry
