@@ -64,6 +64,8 @@ cleanup() {
     fi
     [[ $user_existed == no ]] && getent passwd belfry >/dev/null && userdel belfry
     [[ $group_existed == no ]] && getent group belfry >/dev/null && groupdel belfry
+    rm -rf /etc/systemd/system/belfry-deb-test-job.timer /etc/systemd/system/belfry-deb-test-job.timer.d \
+        /etc/systemd/system/timers.target.wants/belfry-deb-test-job.timer /etc/systemd/system/belfry-admin-own.timer
     rm -rf "$work"
     if [[ $rc -eq 0 ]]; then echo "deb_test: PASS"; else echo "deb_test: FAILED (exit $rc)" >&2; fi
     exit "$rc"
@@ -212,6 +214,18 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y -q --reinstall -o DPkg::Lock::
     fail "the reinstall enabled belfryd.service again after the admin disabled it"
 
 # --- purge -------------------------------------------------------------------------------------
+# Job units belfryd wrote (they carry its digest line) go with the package, drop-ins included;
+# an admin's own unit that merely shares the prefix stays.
+units=/etc/systemd/system
+job_unit() {  # NAME: a job timer as belfryd writes it, enabled
+    printf '# Managed by Belfry; edits are reported as drift.\n# belfry-digest: 0\n[Timer]\nOnCalendar=daily\n' \
+        >"$units/belfry-$1.timer"
+    mkdir -p "$units/timers.target.wants" "$units/belfry-$1.timer.d"
+    ln -sf "$units/belfry-$1.timer" "$units/timers.target.wants/belfry-$1.timer"
+    echo "[Timer]" >"$units/belfry-$1.timer.d/override.conf"
+}
+job_unit deb-test-job
+printf '[Timer]\nOnCalendar=daily\n' >"$units/belfry-admin-own.timer"
 step "purging"
 DEBIAN_FRONTEND=noninteractive apt-get purge -y -q -o DPkg::Lock::Timeout=120 belfry \
     >"$work/purge.log" 2>&1 || { cat "$work/purge.log" >&2; fail "apt-get purge failed"; }
@@ -223,5 +237,11 @@ for path in /usr/bin/belfryd /usr/bin/belfry /lib/systemd/system/belfryd.service
     /var/lib/systemd/deb-systemd-helper-enabled/belfryd.service.dsh-also; do
     [[ ! -e $path && ! -L $path ]] || fail "$path is still there after purge"
 done
+for path in "$units/belfry-deb-test-job.timer" "$units/timers.target.wants/belfry-deb-test-job.timer" \
+    "$units/belfry-deb-test-job.timer.d"; do
+    [[ ! -e $path && ! -L $path ]] || fail "$path (a job unit) is still there after purge"
+done
+[[ -f $units/belfry-admin-own.timer ]] || fail "purge removed an admin's own belfry-admin-own.timer"
+rm -f "$units/belfry-admin-own.timer"
 # Debian policy: the account stays (files it owns elsewhere must not pass to a reused uid).
 getent passwd belfry >/dev/null || fail "purge removed the belfry account"
