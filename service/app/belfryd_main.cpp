@@ -18,6 +18,7 @@
 #include "belfry/scheduler/internal_scheduler.h"
 #include "executor.h"
 #include "fire_path.h"
+#include "history_pruner.h"
 #include "logging.h"
 #include "private_file.h"
 #include "service_config.h"
@@ -122,6 +123,10 @@ class Belfryd : public Poco::Util::ServerApplication {
         for (const auto id : pending) executor.submit(id);
         if (!pending.empty()) spdlog::info("resuming {} queued run(s)", pending.size());
 
+        HistoryPruner pruner(settings.databasePath(),
+                             {settings.retention, settings.historyPruneInterval});
+        pruner.start();
+
         FirePath firePath(*store, executor, settings.node);
         auto choice = makeScheduler(settings, firePath);
         auto& scheduler = *choice.scheduler;
@@ -168,6 +173,7 @@ class Belfryd : public Poco::Util::ServerApplication {
         if (choice.internal) choice.internal->stop();
         server.stop();
         executor.shutdown();
+        pruner.stop();
         spdlog::info("stopped");
         spdlog::default_logger()->flush();
         return EXIT_OK;

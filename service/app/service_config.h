@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "history_retention.h"
+
 namespace belfry {
 
 class ConfigError : public std::runtime_error {
@@ -31,7 +33,9 @@ struct ServiceConfig {
     std::string bridgeClient;  // the `belfry` written into OS units; default: beside belfryd
     int workers = 8;
     std::chrono::milliseconds shutdownGrace = std::chrono::seconds(30);
-    std::string historyRetention;
+    std::string historyRetention = kDefaultRetention;
+    RetentionPolicy retention;  // historyRetention, parsed
+    std::chrono::milliseconds historyPruneInterval = std::chrono::minutes(1);
     std::size_t maxBodyBytes = 1 << 20;
     std::string storeSynchronous = "NORMAL";
     std::string node;  // this machine's name in run history
