@@ -112,7 +112,18 @@ class Belfryd : public Poco::Util::ServerApplication {
         if (interrupted > 0)
             spdlog::warn("{} run(s) were interrupted by the previous stop", interrupted);
 
+        HandlerRegistry handlers;
+        for (const auto& plugin : settings.handlerPlugins) {
+            try {
+                const auto names = handlers.loadPlugin(plugin);
+                spdlog::info("handler plugin {}: {} handler(s)", plugin, names.size());
+            } catch (const HandlerError& e) {
+                throw ConfigError(std::string("handlers.plugins: ") + e.what());
+            }
+        }
+
         ExecutorOptions executorOptions;
+        executorOptions.handlers = &handlers;
         executorOptions.workers = settings.workers;
         executorOptions.node = settings.node;
         executorOptions.killGrace =
@@ -143,6 +154,7 @@ class Belfryd : public Poco::Util::ServerApplication {
 
         ApiContext context{*store, executor,      firePath,     scheduler,
                            token,  settings.node, choice.reason};
+        context.handlers = &handlers;
         ApiRouter router(context);
         ApiServerOptions serverOptions;
         serverOptions.host = settings.listenHost;

@@ -2,6 +2,7 @@
 
 #include <Poco/Environment.h>
 #include <Poco/NumberParser.h>
+#include <Poco/StringTokenizer.h>
 
 #include <set>
 
@@ -92,6 +93,15 @@ ServiceConfig loadServiceConfig(const Poco::Util::AbstractConfiguration& config,
     out.maxBodyBytes = maxBody;
     out.storeSynchronous = oneOf(config, "store.synchronous", "NORMAL", {"FULL", "NORMAL"});
     out.node = config.getString("node.name", Poco::Environment::nodeName());
+    const Poco::StringTokenizer plugins(
+        config.getString("handlers.plugins", ""), ",",
+        Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
+    for (const auto& plugin : plugins) {
+        if (plugin.front() != '/') {
+            throw ConfigError("handlers.plugins: '" + plugin + "' must be an absolute path");
+        }
+        out.handlerPlugins.push_back(plugin);
+    }
     return out;
 }
 

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "history_retention.h"
 
@@ -38,7 +39,8 @@ struct ServiceConfig {
     std::chrono::milliseconds historyPruneInterval = std::chrono::minutes(1);
     std::size_t maxBodyBytes = 1 << 20;
     std::string storeSynchronous = "NORMAL";
-    std::string node;  // this machine's name in run history
+    std::string node;                         // this machine's name in run history
+    std::vector<std::string> handlerPlugins;  // handlers.plugins: libraries to load at start
 
     std::string databasePath() const { return stateDir + "/belfry.db"; }
     std::string tokenPath() const { return stateDir + "/admin.token"; }

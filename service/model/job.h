@@ -33,6 +33,12 @@ struct HttpAction {
     int expectHigh = 299;
 };
 
+// A C++ handler, registered in-process or loaded from a plugin (README "C++ handlers").
+struct HandlerAction {
+    std::string name;
+    std::map<std::string, std::string> args;  // handed to the handler as given
+};
+
 struct RetryPolicy {
     int max = 0;  // extra attempts after the first; 0 = no retries
     std::string backoff = "exponential";
@@ -47,8 +53,9 @@ struct Job {
     std::string name;
     std::string description;
     schedule::Schedule schedule;     // Kind::None: manual/API only
-    std::optional<ExecAction> exec;  // exactly one of exec and http is set
+    std::optional<ExecAction> exec;  // exactly one of exec, http and handler is set
     std::optional<HttpAction> http;
+    std::optional<HandlerAction> handler;
     // Task Scheduler's default ExecutionTimeLimit; long enough for any sane job, yet a hung job
     // cannot hold a worker forever.
     Millis timeout = std::chrono::hours(72);

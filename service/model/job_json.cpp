@@ -235,6 +235,24 @@ Enum parseChoice(const Object& object, const std::string& key, Enum fallback,
     reject(key, "must be one of " + allowed);
 }
 
+HandlerAction parseHandler(const Object& object) {
+    rejectUnknownFields(object, "handler", {"name", "args"});
+    HandlerAction handler;
+    if (!hasValue(object, "name")) reject("handler.name", "is required");
+    handler.name = requireString(object, "handler", "name", 128);
+    // Plugin handlers are named after their C++ class, namespaces included.
+    static const std::regex kHandlerName("[A-Za-z_][A-Za-z0-9_.:-]*");
+    if (!std::regex_match(handler.name, kHandlerName)) {
+        reject("handler.name", "must be a handler name like my_handler or acme::Report");
+    }
+    if (hasValue(object, "args")) {
+        static const std::regex kArgName("[A-Za-z0-9_.-]{1,128}");
+        handler.args = stringMap(*requireObject(object, "handler", "args"), "handler.args",
+                                 kArgName, "must be 1-128 of A-Z a-z 0-9 _ . -");
+    }
+    return handler;
+}
+
 }  // namespace
 
 Job jobFromJson(const Object& object) {
@@ -254,7 +272,8 @@ Job jobFromJson(const Object& object) {
     const int actions =
         hasValue(object, "exec") + hasValue(object, "http") + hasValue(object, "handler");
     if (actions != 1) reject("exec", "a job needs exactly one action: exec, http or handler");
-    if (hasValue(object, "handler")) reject("handler", "in-process handlers are not available yet");
+    if (hasValue(object, "handler"))
+        job.handler = parseHandler(*requireObject(object, "", "handler"));
     if (hasValue(object, "exec")) job.exec = parseExec(*requireObject(object, "", "exec"));
     if (hasValue(object, "http")) job.http = parseHttp(*requireObject(object, "", "http"));
 
@@ -313,6 +332,14 @@ Poco::JSON::Object::Ptr jobToJson(const Job& job) {
         for (const auto& [key, value] : job.exec->env) env->set(key, value);
         exec->set("env", env);
         out->set("exec", exec);
+    }
+    if (job.handler) {
+        Object::Ptr handler = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+        handler->set("name", job.handler->name);
+        Object::Ptr args = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+        for (const auto& [key, value] : job.handler->args) args->set(key, value);
+        handler->set("args", args);
+        out->set("handler", handler);
     }
     if (job.http) {
         Object::Ptr http = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
