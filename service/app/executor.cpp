@@ -231,6 +231,7 @@ void Executor::execute(RunId id) {
         spec.body = job->http->body;
         spec.expectLow = job->http->expectLow;
         spec.expectHigh = job->http->expectHigh;
+        spec.caFile = job->http->caFile;
         spec.timeout = job->timeout;
         spec.responseLimit = options_.outputLimit;
         // Only scheme, host and path: a URL's query or user-info may carry credentials.

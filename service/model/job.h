@@ -31,6 +31,7 @@ struct HttpAction {
     std::string body;
     int expectLow = 200;  // a status in [expectLow, expectHigh] counts as success
     int expectHigh = 299;
+    std::string caFile;  // https: trust only this CA bundle; "": the system CA store
 };
 
 // A C++ handler, registered in-process or loaded from a plugin (README "C++ handlers").

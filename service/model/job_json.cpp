@@ -173,7 +173,8 @@ void parseExpectStatus(const std::string& text, HttpAction& http) {
 }
 
 HttpAction parseHttp(const Object& object) {
-    rejectUnknownFields(object, "http", {"method", "url", "headers", "body", "expect_status"});
+    rejectUnknownFields(object, "http",
+                        {"method", "url", "headers", "body", "expect_status", "ca_file"});
     HttpAction http;
     http.method = optionalString(object, "http", "method", "POST", 16);
     static const std::set<std::string> kMethods{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"};
@@ -203,6 +204,13 @@ HttpAction parseHttp(const Object& object) {
     http.body = optionalString(object, "http", "body", "", 1 << 20);
     if (hasValue(object, "expect_status")) {
         parseExpectStatus(requireString(object, "http", "expect_status", 16), http);
+    }
+    http.caFile = optionalString(object, "http", "ca_file", "", 4096);
+    if (!http.caFile.empty() && http.caFile.front() != '/') {
+        reject("http.ca_file", "must be an absolute path");
+    }
+    if (!http.caFile.empty() && Poco::URI(http.url).getScheme() != "https") {
+        reject("http.ca_file", "applies to https:// URLs only");
     }
     return http;
 }
@@ -351,6 +359,7 @@ Poco::JSON::Object::Ptr jobToJson(const Job& job) {
         http->set("body", job.http->body);
         http->set("expect_status",
                   std::to_string(job.http->expectLow) + "-" + std::to_string(job.http->expectHigh));
+        if (!job.http->caFile.empty()) http->set("ca_file", job.http->caFile);
         out->set("http", http);
     }
     out->set("timeout", formatDuration(job.timeout));
