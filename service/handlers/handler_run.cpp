@@ -8,11 +8,11 @@
 #include <mutex>
 #include <new>
 #include <system_error>
-#include <thread>
 
 #include "belfry/duration.h"
 #include "belfry/utf8.h"
 #include "either_cancelled.h"
+#include "handler_threads.h"
 #include "output_tail.h"
 
 namespace belfry {
@@ -156,46 +156,46 @@ RunResult runHandler(const HandlerRegistry& registry, const HandlerRunSpec& spec
                       ")");
 
     auto shared = std::make_shared<SharedRun>(spec);
-    std::thread thread;
+    // std::function needs a copyable callable: the handler travels in a shared_ptr.
+    std::shared_ptr<JobHandler> owned = std::move(handler);
     try {
-        thread = std::thread([shared, handler = std::move(handler)]() mutable {
+        runOnHandlerThread([shared, owned]() mutable {
             std::string failure;
             try {
-                handler->execute(*shared);
+                owned->execute(*shared);
             } catch (const std::exception& e) {
                 failure = e.what();
                 if (failure.empty()) failure = "threw an exception with no message";
             } catch (...) {
                 failure = "threw something that is not a std::exception";
             }
-            handler.reset();
+            owned.reset();
             shared->finish(std::move(failure));
         });
     } catch (const std::system_error& e) {
         return failed(what + ": cannot start its thread: " + e.what());
     }
+    owned.reset();  // the task holds the only reference now: the handler dies on its thread
 
     const auto deadline =
         spec.timeout.count() > 0 ? Clock::now() + spec.timeout : Clock::time_point::max();
     const auto first = waitForEither(shared->finished, cancel, deadline);
     RunResult result;
     if (first == FirstSignal::First) {
-        thread.join();
         const auto failure = shared->failure();
         if (!failure.empty()) result = failed(what + ": " + failure);
     } else {
         result = stopped(first == FirstSignal::Deadline, cancel.reason(), spec);
         shared->stop.cancel(CancelReason::Cancelled);
         if (!shared->finished.waitFor(spec.grace) && shared->abandon()) {
-            // It cannot be stopped (see belfry/handler.h): its worker moves on without it.
-            thread.detach();
+            // It cannot be stopped (see belfry/handler.h): its worker moves on without it, and
+            // its pool thread stays with it until it returns.
             result.error = "handler ignored cancellation: " + what + " was still running " +
                            formatDuration(spec.grace) + " after being asked to stop (" +
                            result.error + "); its thread is abandoned";
             spdlog::error("run {} of job {}: {} ({} abandoned handler(s) still running)",
                           spec.runId, spec.job, result.error, abandonedHandlers());
         } else {
-            thread.join();
             result.error = what + ": " + result.error;
         }
     }
