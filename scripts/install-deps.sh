@@ -9,9 +9,9 @@ packages=(
     cmake ninja-build g++ pkg-config clang-format
     # libraries (see README "Dependencies" for why each is there)
     libpoco-dev libsqlite3-dev sqlite3 libspdlog-dev libfmt-dev nlohmann-json3-dev
-    libhowardhinnant-date-dev tzdata libsystemd-dev
-    # tests
-    libgtest-dev libgmock-dev
+    libhowardhinnant-date-dev tzdata libsystemd-dev libssl-dev ca-certificates
+    # tests (openssl: throwaway certificates for the https tests)
+    libgtest-dev libgmock-dev openssl
     # the systemd tests: systemctl, systemd-analyze and the sandboxed manager; unshare
     systemd util-linux
     # packaging: the .deb (dpkg-shlibdeps and file for CPack's Depends), lintian and curl for

@@ -10,6 +10,7 @@
 #include "belfry/scheduler/os_scheduler.h"
 #include "executor.h"
 #include "fire_path.h"
+#include "handler_registry.h"
 #include "store.h"
 
 namespace belfry {
@@ -22,6 +23,8 @@ struct ApiContext {
     std::string adminToken;
     std::string node;
     std::string schedulerChoice;  // why this backend, for /v1/health ("auto: systemd 252 ...")
+    // When set, a job naming a handler it does not know is refused (400).
+    const HandlerRegistry* handlers = nullptr;
 };
 
 // What the OS scheduler gets to know about a job (os_scheduler.h: nothing else reaches it).

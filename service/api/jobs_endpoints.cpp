@@ -81,8 +81,17 @@ ApiResponse listJobs(ApiContext& context, const ApiRequest&) {
     return jsonResponse(200, body);
 }
 
+// Plugins are loaded at start, so a handler unknown now would fail every run: say so at once.
+void rejectUnknownHandler(const ApiContext& context, const Job& job) {
+    if (job.handler && context.handlers && !context.handlers->has(job.handler->name)) {
+        throw ValidationError("handler.name: no handler named " + job.handler->name + " (" +
+                              context.handlers->describeNames() + ")");
+    }
+}
+
 ApiResponse createJob(ApiContext& context, const ApiRequest& request) {
     auto job = jobFromJson(*parseJsonObject(request.body));
+    rejectUnknownHandler(context, job);
     if (!context.store.insertJob(job)) {
         return errorResponse(409, "job exists", "a job named " + job.name + " already exists");
     }
@@ -103,6 +112,7 @@ ApiResponse replaceJob(ApiContext& context, const std::string& name, const ApiRe
     // would orphan the job's history and OS units).
     if (!object->has("name")) object->set("name", name);
     auto job = jobFromJson(*object);
+    rejectUnknownHandler(context, job);
     if (job.name != name) {
         return errorResponse(400, "invalid request",
                              "name: the body names " + job.name + " but the path names " + name +

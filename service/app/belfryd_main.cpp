@@ -18,6 +18,7 @@
 #include "belfry/scheduler/internal_scheduler.h"
 #include "executor.h"
 #include "fire_path.h"
+#include "history_pruner.h"
 #include "logging.h"
 #include "private_file.h"
 #include "service_config.h"
@@ -111,7 +112,18 @@ class Belfryd : public Poco::Util::ServerApplication {
         if (interrupted > 0)
             spdlog::warn("{} run(s) were interrupted by the previous stop", interrupted);
 
+        HandlerRegistry handlers;
+        for (const auto& plugin : settings.handlerPlugins) {
+            try {
+                const auto names = handlers.loadPlugin(plugin);
+                spdlog::info("handler plugin {}: {} handler(s)", plugin, names.size());
+            } catch (const HandlerError& e) {
+                throw ConfigError(std::string("handlers.plugins: ") + e.what());
+            }
+        }
+
         ExecutorOptions executorOptions;
+        executorOptions.handlers = &handlers;
         executorOptions.workers = settings.workers;
         executorOptions.node = settings.node;
         executorOptions.killGrace =
@@ -121,6 +133,10 @@ class Belfryd : public Poco::Util::ServerApplication {
         const auto pending = store->queuedRuns();
         for (const auto id : pending) executor.submit(id);
         if (!pending.empty()) spdlog::info("resuming {} queued run(s)", pending.size());
+
+        HistoryPruner pruner(settings.databasePath(),
+                             {settings.retention, settings.historyPruneInterval});
+        pruner.start();
 
         FirePath firePath(*store, executor, settings.node);
         auto choice = makeScheduler(settings, firePath);
@@ -138,6 +154,7 @@ class Belfryd : public Poco::Util::ServerApplication {
 
         ApiContext context{*store, executor,      firePath,     scheduler,
                            token,  settings.node, choice.reason};
+        context.handlers = &handlers;
         ApiRouter router(context);
         ApiServerOptions serverOptions;
         serverOptions.host = settings.listenHost;
@@ -168,6 +185,7 @@ class Belfryd : public Poco::Util::ServerApplication {
         if (choice.internal) choice.internal->stop();
         server.stop();
         executor.shutdown();
+        pruner.stop();
         spdlog::info("stopped");
         spdlog::default_logger()->flush();
         return EXIT_OK;

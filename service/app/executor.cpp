@@ -9,6 +9,7 @@
 
 #include "belfry/duration.h"
 #include "belfry/utf8.h"
+#include "handler_run.h"
 #include "http_action.h"
 #include "process_runner.h"
 #include "timestamps.h"
@@ -230,11 +231,19 @@ void Executor::execute(RunId id) {
         spec.body = job->http->body;
         spec.expectLow = job->http->expectLow;
         spec.expectHigh = job->http->expectHigh;
+        spec.caFile = job->http->caFile;
         spec.timeout = job->timeout;
         spec.responseLimit = options_.outputLimit;
         // Only scheme, host and path: a URL's query or user-info may carry credentials.
         spdlog::info("run {} of job {}: {} {}", id, job->name, spec.method, urlForLog(spec.url));
         result = resultOf(runHttp(spec, *cancel));
+    } else if (job->handler) {
+        static const HandlerRegistry kNoHandlers;
+        spdlog::info("run {} of job {}: handler {}", id, job->name, job->handler->name);
+        result = runHandler(
+            options_.handlers ? *options_.handlers : kNoHandlers,
+            {job->name, id, *job->handler, job->timeout, options_.killGrace, options_.outputLimit},
+            *cancel);
     }
     store_.finishRun(id, result, nowMillis());
     spdlog::log(result.state == RunState::Succeeded ? spdlog::level::info : spdlog::level::warn,

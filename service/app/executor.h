@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "cancel_source.h"
+#include "handler_registry.h"
 #include "store.h"
 
 namespace belfry {
@@ -32,6 +33,8 @@ struct ExecutorOptions {
     std::string node;
     std::chrono::milliseconds killGrace = std::chrono::seconds(10);  // SIGTERM -> SIGKILL
     std::size_t outputLimit = 64 * 1024;
+    // For jobs with a `handler` action; none known when null. Outlives the executor.
+    const HandlerRegistry* handlers = nullptr;
 };
 
 class Executor {

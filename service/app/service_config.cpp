@@ -2,6 +2,7 @@
 
 #include <Poco/Environment.h>
 #include <Poco/NumberParser.h>
+#include <Poco/StringTokenizer.h>
 
 #include <set>
 
@@ -71,7 +72,18 @@ ServiceConfig loadServiceConfig(const Poco::Util::AbstractConfiguration& config,
     const auto grace = parseDuration(config.getString("shutdown.grace", "30s"), &error);
     if (!grace) throw ConfigError("shutdown.grace: " + error);
     out.shutdownGrace = *grace;
-    out.historyRetention = config.getString("history.retention", "");
+    out.historyRetention = config.getString("history.retention", out.historyRetention);
+    const auto retention = parseRetention(out.historyRetention, &error);
+    if (!retention)
+        throw ConfigError("history.retention = '" + out.historyRetention + "': " + error);
+    out.retention = *retention;
+    const auto pruneInterval =
+        parseDuration(config.getString("history.prune_interval", "1m"), &error);
+    if (!pruneInterval || pruneInterval->count() <= 0) {
+        throw ConfigError("history.prune_interval: " +
+                          (pruneInterval ? "must be longer than 0s" : error));
+    }
+    out.historyPruneInterval = *pruneInterval;
     unsigned maxBody = static_cast<unsigned>(out.maxBodyBytes);
     if (!Poco::NumberParser::tryParseUnsigned(
             config.getString("http.max_body", std::to_string(maxBody)), maxBody) ||
@@ -81,6 +93,15 @@ ServiceConfig loadServiceConfig(const Poco::Util::AbstractConfiguration& config,
     out.maxBodyBytes = maxBody;
     out.storeSynchronous = oneOf(config, "store.synchronous", "NORMAL", {"FULL", "NORMAL"});
     out.node = config.getString("node.name", Poco::Environment::nodeName());
+    const Poco::StringTokenizer plugins(
+        config.getString("handlers.plugins", ""), ",",
+        Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
+    for (const auto& plugin : plugins) {
+        if (plugin.front() != '/') {
+            throw ConfigError("handlers.plugins: '" + plugin + "' must be an absolute path");
+        }
+        out.handlerPlugins.push_back(plugin);
+    }
     return out;
 }
 

@@ -10,6 +10,9 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <vector>
+
+#include "history_retention.h"
 
 namespace belfry {
 
@@ -31,10 +34,13 @@ struct ServiceConfig {
     std::string bridgeClient;  // the `belfry` written into OS units; default: beside belfryd
     int workers = 8;
     std::chrono::milliseconds shutdownGrace = std::chrono::seconds(30);
-    std::string historyRetention;
+    std::string historyRetention = kDefaultRetention;
+    RetentionPolicy retention;  // historyRetention, parsed
+    std::chrono::milliseconds historyPruneInterval = std::chrono::minutes(1);
     std::size_t maxBodyBytes = 1 << 20;
     std::string storeSynchronous = "NORMAL";
-    std::string node;  // this machine's name in run history
+    std::string node;                         // this machine's name in run history
+    std::vector<std::string> handlerPlugins;  // handlers.plugins: libraries to load at start
 
     std::string databasePath() const { return stateDir + "/belfry.db"; }
     std::string tokenPath() const { return stateDir + "/admin.token"; }

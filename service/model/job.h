@@ -31,6 +31,13 @@ struct HttpAction {
     std::string body;
     int expectLow = 200;  // a status in [expectLow, expectHigh] counts as success
     int expectHigh = 299;
+    std::string caFile;  // https: trust only this CA bundle; "": the system CA store
+};
+
+// A C++ handler, registered in-process or loaded from a plugin (README "C++ handlers").
+struct HandlerAction {
+    std::string name;
+    std::map<std::string, std::string> args;  // handed to the handler as given
 };
 
 struct RetryPolicy {
@@ -47,8 +54,9 @@ struct Job {
     std::string name;
     std::string description;
     schedule::Schedule schedule;     // Kind::None: manual/API only
-    std::optional<ExecAction> exec;  // exactly one of exec and http is set
+    std::optional<ExecAction> exec;  // exactly one of exec, http and handler is set
     std::optional<HttpAction> http;
+    std::optional<HandlerAction> handler;
     // Task Scheduler's default ExecutionTimeLimit; long enough for any sane job, yet a hung job
     // cannot hold a worker forever.
     Millis timeout = std::chrono::hours(72);

@@ -173,7 +173,8 @@ void parseExpectStatus(const std::string& text, HttpAction& http) {
 }
 
 HttpAction parseHttp(const Object& object) {
-    rejectUnknownFields(object, "http", {"method", "url", "headers", "body", "expect_status"});
+    rejectUnknownFields(object, "http",
+                        {"method", "url", "headers", "body", "expect_status", "ca_file"});
     HttpAction http;
     http.method = optionalString(object, "http", "method", "POST", 16);
     static const std::set<std::string> kMethods{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"};
@@ -203,6 +204,13 @@ HttpAction parseHttp(const Object& object) {
     http.body = optionalString(object, "http", "body", "", 1 << 20);
     if (hasValue(object, "expect_status")) {
         parseExpectStatus(requireString(object, "http", "expect_status", 16), http);
+    }
+    http.caFile = optionalString(object, "http", "ca_file", "", 4096);
+    if (!http.caFile.empty() && http.caFile.front() != '/') {
+        reject("http.ca_file", "must be an absolute path");
+    }
+    if (!http.caFile.empty() && Poco::URI(http.url).getScheme() != "https") {
+        reject("http.ca_file", "applies to https:// URLs only");
     }
     return http;
 }
@@ -235,6 +243,24 @@ Enum parseChoice(const Object& object, const std::string& key, Enum fallback,
     reject(key, "must be one of " + allowed);
 }
 
+HandlerAction parseHandler(const Object& object) {
+    rejectUnknownFields(object, "handler", {"name", "args"});
+    HandlerAction handler;
+    if (!hasValue(object, "name")) reject("handler.name", "is required");
+    handler.name = requireString(object, "handler", "name", 128);
+    // Plugin handlers are named after their C++ class, namespaces included.
+    static const std::regex kHandlerName("[A-Za-z_][A-Za-z0-9_.:-]*");
+    if (!std::regex_match(handler.name, kHandlerName)) {
+        reject("handler.name", "must be a handler name like my_handler or acme::Report");
+    }
+    if (hasValue(object, "args")) {
+        static const std::regex kArgName("[A-Za-z0-9_.-]{1,128}");
+        handler.args = stringMap(*requireObject(object, "handler", "args"), "handler.args",
+                                 kArgName, "must be 1-128 of A-Z a-z 0-9 _ . -");
+    }
+    return handler;
+}
+
 }  // namespace
 
 Job jobFromJson(const Object& object) {
@@ -254,7 +280,8 @@ Job jobFromJson(const Object& object) {
     const int actions =
         hasValue(object, "exec") + hasValue(object, "http") + hasValue(object, "handler");
     if (actions != 1) reject("exec", "a job needs exactly one action: exec, http or handler");
-    if (hasValue(object, "handler")) reject("handler", "in-process handlers are not available yet");
+    if (hasValue(object, "handler"))
+        job.handler = parseHandler(*requireObject(object, "", "handler"));
     if (hasValue(object, "exec")) job.exec = parseExec(*requireObject(object, "", "exec"));
     if (hasValue(object, "http")) job.http = parseHttp(*requireObject(object, "", "http"));
 
@@ -314,6 +341,14 @@ Poco::JSON::Object::Ptr jobToJson(const Job& job) {
         exec->set("env", env);
         out->set("exec", exec);
     }
+    if (job.handler) {
+        Object::Ptr handler = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+        handler->set("name", job.handler->name);
+        Object::Ptr args = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+        for (const auto& [key, value] : job.handler->args) args->set(key, value);
+        handler->set("args", args);
+        out->set("handler", handler);
+    }
     if (job.http) {
         Object::Ptr http = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
         http->set("method", job.http->method);
@@ -324,6 +359,7 @@ Poco::JSON::Object::Ptr jobToJson(const Job& job) {
         http->set("body", job.http->body);
         http->set("expect_status",
                   std::to_string(job.http->expectLow) + "-" + std::to_string(job.http->expectHigh));
+        if (!job.http->caFile.empty()) http->set("ca_file", job.http->caFile);
         out->set("http", http);
     }
     out->set("timeout", formatDuration(job.timeout));

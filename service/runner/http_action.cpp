@@ -18,6 +18,7 @@
 #include "belfry/job_name.h"
 #include "cancellable_socket.h"
 #include "output_tail.h"
+#include "tls_socket.h"
 
 namespace belfry {
 namespace {
@@ -81,10 +82,10 @@ class Exchange {
                 printableForMessage(uri.getScheme() + "://" + host + ":" +
                                         std::to_string(uri.getPort()) + uri.getPath(),
                                     300);
-        if (uri.getScheme() == "https") return failed("TLS not available in this build");
-        if (uri.getScheme() != "http") {
+        const bool tls = uri.getScheme() == "https";
+        if (!tls && uri.getScheme() != "http") {
             return failed("unsupported URL scheme '" + printableForMessage(uri.getScheme()) +
-                          "' (expected http)");
+                          "' (expected http or https)");
         }
         if (uri.getHost().empty()) return failed("invalid URL: no host");
         if (const std::string problem = requestProblem(spec_); !problem.empty()) {
@@ -94,8 +95,9 @@ class Exchange {
         try {
             // The session takes its socket from us so that every connect, send and receive
             // waits on the cancel source and the deadline (see cancellable_socket.h).
-            Poco::Net::HTTPClientSession session(
-                Poco::Net::StreamSocket(new CancellableSocketImpl(cancel_, deadline_)));
+            Poco::Net::HTTPClientSession session(Poco::Net::StreamSocket(
+                tls ? new TlsSocketImpl(cancel_, deadline_, {uri.getHost(), spec_.caFile})
+                    : new CancellableSocketImpl(cancel_, deadline_)));
             session.setHost(uri.getHost());
             session.setPort(uri.getPort());
             session.setKeepAlive(false);

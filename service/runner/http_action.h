@@ -5,9 +5,11 @@
 // session. It never throws for anything the server or the network does: those are outcomes. It
 // throws only std::bad_alloc.
 //
-// Limits: plain http only for now (https is reported as a RequestFailed outcome until NetSSL is
-// linked). Name resolution (getaddrinfo) can neither be cancelled nor cut short by the timeout;
-// use IP addresses or a responsive resolver for time-critical hooks.
+// https: the server's certificate must chain to the system CA store (or only to `caFile` when set)
+// and name the URL's host; see tls_socket.h. Redirects are never followed: a 3xx is an answer
+// like any other, judged by the expected range. Name resolution (getaddrinfo) can neither be
+// cancelled nor cut short by the timeout; use IP addresses or a responsive resolver for
+// time-critical hooks.
 #pragma once
 
 #include <chrono>
@@ -22,7 +24,8 @@ namespace belfry {
 
 struct HttpSpec {
     std::string method = "POST";
-    std::string url;                             // http://host[:port]/path?query
+    std::string url;                             // http[s]://host[:port]/path?query
+    std::string caFile;                          // https: trust only this CA bundle (PEM)
     std::map<std::string, std::string> headers;  // sent as given; Host is filled in if absent
     std::string body;                            // sent with Content-Length
     int expectLow = 200;                         // success: expectLow <= status <= expectHigh

@@ -46,6 +46,11 @@ DROP INDEX runs_scheduled_slot;
 CREATE UNIQUE INDEX runs_scheduled_slot ON runs (job, slot)
     WHERE trigger IN ('schedule', 'catchup') AND duplicate_of IS NULL;
 )SQL",
+        // 3: history retention deletes ended runs oldest-finished first; without this index every
+        // pruning pass would scan the whole table.
+        R"SQL(
+CREATE INDEX runs_by_finished ON runs (finished_at) WHERE finished_at IS NOT NULL;
+)SQL",
     };
     return kMigrations;
 }

@@ -322,15 +322,6 @@ TEST_F(HttpAction, ResponseBodyIsBoundedToTheTail) {
                                   " bytes omitted ...]\n" + big.substr(big.size() - 1000));
 }
 
-TEST_F(HttpAction, HttpsIsReportedAsUnavailable) {
-    HttpSpec spec;
-    spec.url = "https://127.0.0.1/hook";
-    const auto outcome = call(spec);
-    EXPECT_EQ(outcome.ending, Ending::RequestFailed);
-    EXPECT_NE(outcome.error.find("TLS not available in this build"), std::string::npos)
-        << outcome.error;
-}
-
 TEST_F(HttpAction, MalformedRequestsAreRejectedBeforeSending) {
     handle_ = [&](HTTPServerRequest&, HTTPServerResponse& resp) {
         ++hits_;
