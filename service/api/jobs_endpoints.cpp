@@ -9,6 +9,7 @@
 #include "belfry/job_name.h"
 #include "belfry/schedule/iso8601.h"
 #include "job_json.h"
+#include "run_due_time.h"
 #include "timestamps.h"
 
 namespace belfry {
@@ -64,10 +65,12 @@ void syncScheduler(ApiContext& context, const Job& job) {
     if (!error.empty()) spdlog::error("job {}: {}", job.name, error);
 }
 
-ApiResponse runAccepted(RunId id, std::optional<bool> duplicate = std::nullopt) {
+ApiResponse runAccepted(RunId id, std::optional<bool> duplicate = std::nullopt,
+                        std::optional<EpochMillis> due = std::nullopt) {
     Poco::JSON::Object::Ptr body = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
     body->set("run", id);
     if (duplicate) body->set("duplicate", *duplicate);
+    if (due) body->set("due_at", formatIso(*due));
     return jsonResponse(202, body);
 }
 
@@ -136,6 +139,7 @@ ApiResponse startRun(ApiContext& context, const std::string& name, const ApiRequ
     if (auto bad = rejectBadName(name)) return *bad;
     const auto body = bodyObject(request);
     Trigger trigger = Trigger::Api;
+    std::optional<EpochMillis> due;
     for (const auto& [key, value] : *body) {
         if (key == "trigger") {
             // The CLI and dashboard say "manual": an operator's hand, not a program's call.
@@ -145,18 +149,19 @@ ApiResponse startRun(ApiContext& context, const std::string& name, const ApiRequ
             }
             trigger = text == "manual" ? Trigger::Manual : Trigger::Api;
         } else if (key == "delay" || key == "at") {
-            throw ValidationError(key + ": delayed runs are not supported yet");
+            if (due) throw ValidationError("delay, at: give one of them, not both");
+            due = runDueTime(key, value, nowMillis());
         } else {
             throw ValidationError(printableForMessage(key) + ": unknown field");
         }
     }
     if (!context.store.job(name)) return noSuchJob(name);
     // A disabled job can still be run by hand: disabling stops the schedule, not the operator.
-    const auto id = context.store.insertRun({name, trigger, std::nullopt, 1, context.node});
+    const auto id = context.store.insertRun({name, trigger, std::nullopt, 1, context.node, due});
     // The run is committed as queued: if shutdown has begun it starts at the next start, so the
     // answer is an acknowledgement either way.
-    context.executor.submit(id);
-    return runAccepted(id);
+    context.executor.submitWhenDue(id, due);
+    return runAccepted(id, std::nullopt, due);
 }
 
 ApiResponse fireJob(ApiContext& context, const std::string& name, const ApiRequest& request) {

@@ -20,6 +20,7 @@
 #include "fire_path.h"
 #include "logging.h"
 #include "private_file.h"
+#include "run_recovery.h"
 #include "service_config.h"
 #include "service_notify.h"
 #include "store.h"
@@ -105,22 +106,16 @@ class Belfryd : public Poco::Util::ServerApplication {
             openSqliteStore(settings.databasePath(), SqliteOptions{settings.storeSynchronous});
         const auto token = loadOrCreateAdminToken(settings.tokenPath());
 
-        // Crash recovery before anything new runs: a run left `running` belonged to a process
-        // that is gone; a `queued` one was acknowledged and must still happen.
-        const int interrupted = store->interruptAbandonedRuns(nowMillis());
-        if (interrupted > 0)
-            spdlog::warn("{} run(s) were interrupted by the previous stop", interrupted);
-
         ExecutorOptions executorOptions;
         executorOptions.workers = settings.workers;
         executorOptions.node = settings.node;
         executorOptions.killGrace =
             std::min<std::chrono::milliseconds>(settings.shutdownGrace, std::chrono::seconds(10));
+        executorOptions.shutdownGrace = settings.shutdownGrace;
         Executor executor(*store, executorOptions);
         executor.start();
-        const auto pending = store->queuedRuns();
-        for (const auto id : pending) executor.submit(id);
-        if (!pending.empty()) spdlog::info("resuming {} queued run(s)", pending.size());
+        // Crash recovery before anything new runs (run_recovery.h).
+        recoverRunsAtStart(*store, executor, settings.node, nowMillis());
 
         FirePath firePath(*store, executor, settings.node);
         auto choice = makeScheduler(settings, firePath);

@@ -11,6 +11,7 @@
 #include "belfry/utf8.h"
 #include "http_action.h"
 #include "process_runner.h"
+#include "retry_policy.h"
 #include "timestamps.h"
 
 namespace belfry {
@@ -48,6 +49,9 @@ RunResult resultOf(const ActionOutcome& outcome) {
             if (outcome.cancelReason == CancelReason::Shutdown) {
                 result.state = RunState::Interrupted;
                 result.error = "belfryd was shutting down";
+            } else if (outcome.cancelReason == CancelReason::Replaced) {
+                result.state = RunState::Cancelled;
+                result.error = "replaced by a newer run of the job (concurrency replace)";
             } else {
                 result.state = RunState::Cancelled;
                 if (result.error.empty()) result.error = "cancelled";
@@ -74,7 +78,7 @@ std::string urlForLog(const std::string& url) {
 }  // namespace
 
 Executor::Executor(Store& store, ExecutorOptions options)
-    : store_(store), options_(std::move(options)) {}
+    : store_(store), options_(std::move(options)), due_([this](RunId id) { submit(id); }) {}
 
 Executor::~Executor() {
     shutdown();
@@ -83,6 +87,15 @@ Executor::~Executor() {
 void Executor::start() {
     std::lock_guard<std::mutex> lock(mutex_);
     for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { workerLoop(); });
+    due_.start();
+}
+
+void Executor::submitWhenDue(RunId id, std::optional<EpochMillis> due) {
+    if (due) {
+        due_.add(id, *due);
+    } else {
+        submit(id);
+    }
 }
 
 bool Executor::submit(RunId id) {
@@ -103,12 +116,14 @@ Executor::CancelResult Executor::cancel(RunId id) {
         return CancelResult::Cancelling;
     }
     const bool wasQueuedHere = queued_.erase(id) > 0;
+    parked_.erase(id);
     lock.unlock();
     // A queued run ends here and now; the worker that pops it later finds it no longer queued.
     RunResult cancelled;
     cancelled.state = RunState::Cancelled;
     cancelled.error = "cancelled before it started";
     if (store_.finishRun(id, cancelled, nowMillis())) {
+        releaseSlot(id);
         forget(id);
         return CancelResult::Cancelling;
     }
@@ -118,7 +133,9 @@ Executor::CancelResult Executor::cancel(RunId id) {
 
 bool Executor::waitUntilEnded(RunId id, std::chrono::steady_clock::time_point deadline) {
     std::unique_lock<std::mutex> lock(mutex_);
-    const auto active = [&] { return queued_.count(id) || running_.count(id); };
+    const auto active = [&] {
+        return queued_.count(id) || running_.count(id) || parked_.count(id);
+    };
     if (!active()) {
         if (recentlyEnded_.count(id)) return true;
         // Not ours (queued during shutdown, or ended by another node): nothing here will signal
@@ -138,6 +155,7 @@ void Executor::shutdown() {
         for (auto& [id, cancel] : running_) cancel->cancel(CancelReason::Shutdown);
         workers.swap(workers_);
     }
+    due_.stop();
     workAvailable_.notify_all();
     for (auto& worker : workers) worker.join();
 }
@@ -198,49 +216,159 @@ void Executor::execute(RunId id) {
         // Shutdown began after this worker took the run: leave it queued in the store for the
         // next start rather than begin something we are about to interrupt.
         if (stopping_) return;
-        running_.emplace(id, cancel);
     }
     const auto run = store_.run(id);
-    if (!run || run->state != RunState::Queued || !store_.markRunning(id, nowMillis())) {
+    if (!run || run->state != RunState::Queued) {
+        // Ended while queued (a cancel, a replacing run): if the gate had chosen it, its turn
+        // passes to the next waiting run.
+        releaseSlot(id);
         forget(id);
         return;
     }
     const auto job = store_.job(run->job);
+    if (!admit(*run, job, cancel)) return;
+    if (!store_.markRunning(id, nowMillis())) {
+        releaseSlot(id);
+        forget(id);
+        return;
+    }
     RunResult result;
     if (!job) {
         result.state = RunState::Failed;
         result.error = "job " + run->job + " no longer exists";
-    } else if (job->exec) {
-        ProcessSpec spec;
-        spec.argv = job->exec->argv;
-        spec.cwd = job->exec->cwd;
-        spec.env = job->exec->env;
-        spec.env["BELFRY_JOB"] = job->name;
-        spec.env["BELFRY_RUN_ID"] = std::to_string(id);
-        spec.timeout = job->timeout;
-        spec.killGrace = options_.killGrace;
-        spec.outputLimit = options_.outputLimit;
-        spdlog::info("run {} of job {}: starting {}", id, job->name, spec.argv.front());
-        result = resultOf(runProcess(spec, *cancel));
-    } else if (job->http) {
-        HttpSpec spec;
-        spec.method = job->http->method;
-        spec.url = job->http->url;
-        spec.headers = job->http->headers;
-        spec.body = job->http->body;
-        spec.expectLow = job->http->expectLow;
-        spec.expectHigh = job->http->expectHigh;
-        spec.timeout = job->timeout;
-        spec.responseLimit = options_.outputLimit;
-        // Only scheme, host and path: a URL's query or user-info may carry credentials.
-        spdlog::info("run {} of job {}: {} {}", id, job->name, spec.method, urlForLog(spec.url));
-        result = resultOf(runHttp(spec, *cancel));
+    } else {
+        result = perform(*job, id, *cancel);
     }
-    store_.finishRun(id, result, nowMillis());
+    finish(id, *run, job, result);
     spdlog::log(result.state == RunState::Succeeded ? spdlog::level::info : spdlog::level::warn,
                 "run {} of job {}: {}{}{}", id, run->job, toString(result.state),
                 result.error.empty() ? "" : ": ", result.error);
+    releaseSlot(id);
     forget(id);
+}
+
+bool Executor::admit(const Run& run, const std::optional<Job>& job,
+                     const std::shared_ptr<CancelSource>& cancel) {
+    // A run whose job is gone starts (and fails, saying so) without holding anyone up.
+    const auto policy = job ? job->concurrency : Concurrency::Parallel;
+    Admission admission;
+    std::vector<RunId> superseded;
+    bool replacedBeforeStart = false;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (stopping_) return false;
+        admission = gate_.admit(run.job, policy, run.id);
+        if (admission.kind == Admission::Kind::Start) {
+            replacedBeforeStart = replacedBeforeStart_.erase(run.id) > 0;
+            if (!replacedBeforeStart) running_.emplace(run.id, cancel);
+        }
+        if (admission.kind == Admission::Kind::Wait) parked_.insert(run.id);
+        for (const auto active : admission.replace) {
+            if (auto it = running_.find(active); it != running_.end()) {
+                it->second->cancel(CancelReason::Replaced);
+            } else {
+                // Chosen by the gate, not started yet: its worker ends it on admission.
+                replacedBeforeStart_.insert(active);
+            }
+        }
+        for (const auto waiting : admission.superseded) parked_.erase(waiting);
+        superseded = admission.superseded;
+    }
+    if (replacedBeforeStart) superseded.push_back(run.id);
+    for (const auto other : superseded) {
+        RunResult replaced;
+        replaced.state = RunState::Cancelled;
+        replaced.error =
+            "replaced by a newer run of the job before it started (concurrency "
+            "replace)";
+        store_.finishRun(other, replaced, nowMillis());
+        forget(other);
+    }
+    if (replacedBeforeStart) {
+        releaseSlot(run.id);
+        return false;
+    }
+    if (admission.kind == Admission::Kind::Wait) {
+        spdlog::info("run {} of job {}: waiting for the active run to end (concurrency {})", run.id,
+                     run.job, toString(policy));
+        return false;
+    }
+    if (admission.kind == Admission::Kind::Skip) {
+        RunResult skipped;
+        skipped.state = RunState::Skipped;
+        skipped.error = "run " + std::to_string(admission.blocking) +
+                        " of the job was still active (concurrency skip)";
+        store_.finishRun(run.id, skipped, nowMillis());
+        spdlog::info("run {} of job {}: skipped, run {} still active", run.id, run.job,
+                     admission.blocking);
+        forget(run.id);
+        return false;
+    }
+    return true;
+}
+
+RunResult Executor::perform(const Job& job, RunId id, CancelSource& cancel) {
+    if (job.exec) {
+        ProcessSpec spec;
+        spec.argv = job.exec->argv;
+        spec.cwd = job.exec->cwd;
+        spec.env = job.exec->env;
+        spec.env["BELFRY_JOB"] = job.name;
+        spec.env["BELFRY_RUN_ID"] = std::to_string(id);
+        spec.timeout = job.timeout;
+        spec.killGrace = options_.killGrace;
+        spec.shutdownGrace = options_.shutdownGrace;
+        spec.outputLimit = options_.outputLimit;
+        spdlog::info("run {} of job {}: starting {}", id, job.name, spec.argv.front());
+        return resultOf(runProcess(spec, cancel));
+    }
+    if (job.http) {
+        HttpSpec spec;
+        spec.method = job.http->method;
+        spec.url = job.http->url;
+        spec.headers = job.http->headers;
+        spec.body = job.http->body;
+        spec.expectLow = job.http->expectLow;
+        spec.expectHigh = job.http->expectHigh;
+        spec.timeout = job.timeout;
+        spec.responseLimit = options_.outputLimit;
+        // Only scheme, host and path: a URL's query or user-info may carry credentials.
+        spdlog::info("run {} of job {}: {} {}", id, job.name, spec.method, urlForLog(spec.url));
+        return resultOf(runHttp(spec, cancel));
+    }
+    RunResult result;
+    result.state = RunState::Failed;
+    result.error = "job " + job.name + " has no action";
+    return result;
+}
+
+void Executor::finish(RunId id, const Run& run, const std::optional<Job>& job,
+                      const RunResult& result) {
+    const auto now = nowMillis();
+    const auto retry = job ? retryFor(*job, run, result.state, now, options_.node) : std::nullopt;
+    if (!retry) {
+        store_.finishRun(id, result, now);
+        return;
+    }
+    const auto next = store_.finishRunAndQueue(id, result, now, *retry);
+    if (!next) return;
+    spdlog::info("run {} of job {}: attempt {} of {} queued as run {}, due {}", id, run.job,
+                 retry->attempt, job->retry.max + 1, *next, formatIso(*retry->dueAt));
+    submitWhenDue(*next, retry->dueAt);
+}
+
+void Executor::releaseSlot(RunId id) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        const auto next = gate_.release(id);
+        if (!next) return;
+        parked_.erase(*next);
+        // The gate has made it active: it must run even if this belfryd is stopping, so it stays
+        // queued in the store, and otherwise goes to the front of the line.
+        if (stopping_ || !queued_.insert(*next).second) return;
+        queue_.push_front(*next);
+    }
+    workAvailable_.notify_one();
 }
 
 }  // namespace belfry

@@ -46,6 +46,11 @@ DROP INDEX runs_scheduled_slot;
 CREATE UNIQUE INDEX runs_scheduled_slot ON runs (job, slot)
     WHERE trigger IN ('schedule', 'catchup') AND duplicate_of IS NULL;
 )SQL",
+        // 3: a queued run may wait for its due time (a retry's back-off, a delayed API run); the
+        // time is stored so the wait survives a restart.
+        R"SQL(
+ALTER TABLE runs ADD COLUMN due_at INTEGER;
+)SQL",
     };
     return kMigrations;
 }

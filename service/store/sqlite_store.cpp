@@ -62,7 +62,7 @@ std::vector<std::string> splitStatements(const std::string& script) {
 
 const char* kRunColumns =
     "id, job, trigger, slot, attempt, state, queued_at, started_at, finished_at, exit_code, "
-    "signal, http_status, output, error, node";
+    "signal, http_status, output, error, node, due_at";
 
 Run runFromRow(RecordSet& rows) {
     Run run;
@@ -81,6 +81,7 @@ Run runFromRow(RecordSet& rows) {
     run.output = rows["output"].convert<std::string>();
     run.error = rows["error"].convert<std::string>();
     run.node = rows["node"].convert<std::string>();
+    run.dueAt = optionalInt(rows, "due_at");
     return run;
 }
 
@@ -221,21 +222,28 @@ class SqliteStore final : public Store {
     }
 
     bool finishRun(RunId id, const RunResult& result, EpochMillis finishedAt) override {
-        return guarded("finish run " + std::to_string(id), [&] {
-            std::string state = toString(result.state);
-            auto exitCode = nullable(result.exitCode);
-            auto signal = nullable(result.signal);
-            auto httpStatus = nullable(result.httpStatus);
-            std::string output = result.output;
-            std::string error = result.error;
-            Statement statement(session_);
-            statement << "UPDATE runs SET state = ?, finished_at = ?, exit_code = ?, signal = ?, "
-                         "http_status = ?, output = ?, error = ? "
-                         "WHERE id = ? AND state IN ('queued', 'running')",
-                use(state), use(finishedAt), use(exitCode), use(signal), use(httpStatus),
-                use(output), use(error), use(id);
-            return statement.execute() > 0;
-        });
+        return guarded("finish run " + std::to_string(id),
+                       [&] { return finishRunLocked(id, result, finishedAt); });
+    }
+
+    std::optional<RunId> finishRunAndQueue(RunId id, const RunResult& result,
+                                           EpochMillis finishedAt, const NewRun& next) override {
+        return guarded("finish run " + std::to_string(id) + " and queue its successor",
+                       [&]() -> std::optional<RunId> {
+                           session_.begin();
+                           try {
+                               if (!finishRunLocked(id, result, finishedAt)) {
+                                   session_.rollback();
+                                   return std::nullopt;
+                               }
+                               const auto queued = insertRunLocked(next);
+                               session_.commit();
+                               return queued;
+                           } catch (...) {
+                               if (session_.isTransaction()) session_.rollback();
+                               throw;
+                           }
+                       });
     }
 
     std::optional<Run> run(RunId id) override {
@@ -349,12 +357,31 @@ class SqliteStore final : public Store {
         int attempt = run.attempt;
         EpochMillis queuedAt = nowMillis();
         std::string node = run.node;
-        session_ << "INSERT INTO runs (job, trigger, slot, attempt, state, queued_at, node) "
-                    "VALUES (?, ?, ?, ?, 'queued', ?, ?)",
-            use(job), use(trigger), use(slot), use(attempt), use(queuedAt), use(node), now;
+        auto dueAt = nullable(run.dueAt);
+        session_
+            << "INSERT INTO runs (job, trigger, slot, attempt, state, queued_at, node, due_at) "
+               "VALUES (?, ?, ?, ?, 'queued', ?, ?, ?)",
+            use(job), use(trigger), use(slot), use(attempt), use(queuedAt), use(node), use(dueAt),
+            now;
         RunId id = 0;
         session_ << "SELECT last_insert_rowid()", into(id), now;
         return id;
+    }
+
+    bool finishRunLocked(RunId id, const RunResult& result, EpochMillis finishedAt) {
+        std::string state = toString(result.state);
+        auto exitCode = nullable(result.exitCode);
+        auto signal = nullable(result.signal);
+        auto httpStatus = nullable(result.httpStatus);
+        std::string output = result.output;
+        std::string error = result.error;
+        Statement statement(session_);
+        statement << "UPDATE runs SET state = ?, finished_at = ?, exit_code = ?, signal = ?, "
+                     "http_status = ?, output = ?, error = ? "
+                     "WHERE id = ? AND state IN ('queued', 'running')",
+            use(state), use(finishedAt), use(exitCode), use(signal), use(httpStatus), use(output),
+            use(error), use(id);
+        return statement.execute() > 0;
     }
 
     std::optional<Job> loadJob(const std::string& name) {
