@@ -8,6 +8,7 @@
 #include "api_router.h"
 #include "belfry/job_name.h"
 #include "belfry/schedule/iso8601.h"
+#include "continuation_graph.h"
 #include "job_json.h"
 #include "run_due_time.h"
 #include "timestamps.h"
@@ -58,6 +59,12 @@ Poco::JSON::Object::Ptr jobWithOsState(ApiContext& context, const Job& job) {
     return json;
 }
 
+void rejectContinuationProblems(ApiContext& context, const Job& job) {
+    if (job.onSuccess.empty() && job.onFailure.empty()) return;
+    if (const auto problem = continuationProblem(job, context.store.jobs()); !problem.empty())
+        throw ValidationError(problem);
+}
+
 // After the store has committed a change, the OS scheduler follows. A failure there does not
 // undo the committed change: it is logged and shows up as drift in the job's "os" object.
 void syncScheduler(ApiContext& context, const Job& job) {
@@ -86,6 +93,7 @@ ApiResponse listJobs(ApiContext& context, const ApiRequest&) {
 
 ApiResponse createJob(ApiContext& context, const ApiRequest& request) {
     auto job = jobFromJson(*parseJsonObject(request.body));
+    rejectContinuationProblems(context, job);
     if (!context.store.insertJob(job)) {
         return errorResponse(409, "job exists", "a job named " + job.name + " already exists");
     }
@@ -111,6 +119,8 @@ ApiResponse replaceJob(ApiContext& context, const std::string& name, const ApiRe
                              "name: the body names " + job.name + " but the path names " + name +
                                  "; jobs cannot be renamed");
     }
+    if (!context.store.job(name)) return noSuchJob(name);
+    rejectContinuationProblems(context, job);
     if (!context.store.updateJob(job)) return noSuchJob(name);
     syncScheduler(context, job);
     return jsonResponse(200, jobWithOsState(context, job));

@@ -9,6 +9,7 @@
 
 #include "belfry/duration.h"
 #include "belfry/utf8.h"
+#include "continuations.h"
 #include "http_action.h"
 #include "process_runner.h"
 #include "retry_policy.h"
@@ -345,16 +346,41 @@ RunResult Executor::perform(const Job& job, RunId id, CancelSource& cancel) {
 void Executor::finish(RunId id, const Run& run, const std::optional<Job>& job,
                       const RunResult& result) {
     const auto now = nowMillis();
-    const auto retry = job ? retryFor(*job, run, result.state, now, options_.node) : std::nullopt;
-    if (!retry) {
+    if (!job) {
         store_.finishRun(id, result, now);
         return;
     }
-    const auto next = store_.finishRunAndQueue(id, result, now, *retry);
-    if (!next) return;
-    spdlog::info("run {} of job {}: attempt {} of {} queued as run {}, due {}", id, run.job,
-                 retry->attempt, job->retry.max + 1, *next, formatIso(*retry->dueAt));
-    submitWhenDue(*next, retry->dueAt);
+    const auto retry = retryFor(*job, run, result.state, now, options_.node);
+    std::vector<NewRun> next;
+    if (retry) next.push_back(*retry);
+    for (const auto& target : continuationTargets(*job, result.state, retry.has_value())) {
+        // A disabled or deleted target is left out: disabling a job silences it.
+        const auto targetJob = store_.job(target);
+        if (targetJob && targetJob->enabled) {
+            next.push_back(continuationRun(target, options_.node));
+        } else {
+            spdlog::warn("run {} of job {}: continuation {} not started: the job is {}", id,
+                         run.job, target, targetJob ? "disabled" : "gone");
+        }
+    }
+    if (next.empty()) {
+        store_.finishRun(id, result, now);
+        return;
+    }
+    const auto queued = store_.finishRunAndQueue(id, result, now, next);
+    if (!queued) return;
+    for (std::size_t i = 0; i < queued->size(); ++i) {
+        const auto& follower = next[i];
+        if (follower.trigger == Trigger::Retry) {
+            spdlog::info("run {} of job {}: attempt {} of {} queued as run {}, due {}", id, run.job,
+                         follower.attempt, job->retry.max + 1, (*queued)[i],
+                         formatIso(*follower.dueAt));
+        } else {
+            spdlog::info("run {} of job {}: continuation {} queued as run {}", id, run.job,
+                         follower.job, (*queued)[i]);
+        }
+        submitWhenDue((*queued)[i], follower.dueAt);
+    }
 }
 
 void Executor::releaseSlot(RunId id) {

@@ -25,7 +25,7 @@ int retryAbandonedRuns(Store& store, const std::string& node, EpochMillis now) {
         RunResult interrupted;
         interrupted.state = RunState::Interrupted;
         interrupted.error = "belfryd stopped while the run was in progress";
-        if (store.finishRunAndQueue(run.id, interrupted, now, *next)) ++retried;
+        if (store.finishRunAndQueue(run.id, interrupted, now, {*next})) ++retried;
     }
     return retried;
 }

@@ -226,17 +226,19 @@ class SqliteStore final : public Store {
                        [&] { return finishRunLocked(id, result, finishedAt); });
     }
 
-    std::optional<RunId> finishRunAndQueue(RunId id, const RunResult& result,
-                                           EpochMillis finishedAt, const NewRun& next) override {
-        return guarded("finish run " + std::to_string(id) + " and queue its successor",
-                       [&]() -> std::optional<RunId> {
+    std::optional<std::vector<RunId>> finishRunAndQueue(RunId id, const RunResult& result,
+                                                        EpochMillis finishedAt,
+                                                        const std::vector<NewRun>& next) override {
+        return guarded("finish run " + std::to_string(id) + " and queue what follows it",
+                       [&]() -> std::optional<std::vector<RunId>> {
                            session_.begin();
                            try {
                                if (!finishRunLocked(id, result, finishedAt)) {
                                    session_.rollback();
                                    return std::nullopt;
                                }
-                               const auto queued = insertRunLocked(next);
+                               std::vector<RunId> queued;
+                               for (const auto& run : next) queued.push_back(insertRunLocked(run));
                                session_.commit();
                                return queued;
                            } catch (...) {

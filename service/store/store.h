@@ -77,11 +77,12 @@ class Store {
     virtual bool markRunning(RunId id, EpochMillis startedAt) = 0;
     // Records the end of a queued or running run; false if it had already ended.
     virtual bool finishRun(RunId id, const RunResult& result, EpochMillis finishedAt) = 0;
-    // finishRun and insertRun(next) in one transaction, so a retry decided at the end of an
-    // attempt is never lost to a crash between the two. Returns the new run's id, or nullopt
-    // (and inserts nothing) when `id` had already ended.
-    virtual std::optional<RunId> finishRunAndQueue(RunId id, const RunResult& result,
-                                                   EpochMillis finishedAt, const NewRun& next) = 0;
+    // finishRun and insertRun(each of `next`) in one transaction, so what follows a run (its
+    // retry, its continuations) is never lost to a crash between the two. Returns the new runs'
+    // ids in order, or nullopt (and inserts nothing) when `id` had already ended.
+    virtual std::optional<std::vector<RunId>> finishRunAndQueue(
+        RunId id, const RunResult& result, EpochMillis finishedAt,
+        const std::vector<NewRun>& next) = 0;
     virtual std::optional<Run> run(RunId id) = 0;
     virtual std::vector<Run> runs(const RunFilter& filter) = 0;
 

@@ -36,17 +36,20 @@ TEST_F(SqliteStoreDueTest, DueTimeIsKeptWithTheQueuedRunAcrossReopening) {
     EXPECT_EQ(store_->queuedRuns(), (std::vector<RunId>{delayed, now}));
 }
 
-TEST_F(SqliteStoreDueTest, FinishAndQueueRecordsTheEndAndTheRetryTogether) {
+TEST_F(SqliteStoreDueTest, FinishAndQueueRecordsTheEndWithWhatFollowsTogether) {
     const auto first = store_->insertRun({"job", Trigger::Schedule, 60'000, 1, "n1"});
     ASSERT_TRUE(store_->markRunning(first, 1));
     RunResult failed;
     failed.state = RunState::Failed;
     failed.exitCode = 1;
-    const auto retry = store_->finishRunAndQueue(first, failed, 2,
-                                                 {"job", Trigger::Retry, 60'000, 2, "n1", 5'000});
-    ASSERT_TRUE(retry);
+    const std::vector<NewRun> following{NewRun{"job", Trigger::Retry, 60'000, 2, "n1", 5'000},
+                                        NewRun{"alert", Trigger::Continuation, {}, 1, "n1"}};
+    const auto queued = store_->finishRunAndQueue(first, failed, 2, following);
+    ASSERT_TRUE(queued);
+    ASSERT_EQ(queued->size(), 2u);
     EXPECT_EQ(store_->run(first)->state, RunState::Failed);
-    const auto next = store_->run(*retry);
+    EXPECT_EQ(store_->run(queued->at(1))->trigger, Trigger::Continuation);
+    const auto next = store_->run(queued->at(0));
     EXPECT_EQ(next->state, RunState::Queued);
     EXPECT_EQ(next->trigger, Trigger::Retry);
     EXPECT_EQ(next->attempt, 2);
@@ -61,7 +64,7 @@ TEST_F(SqliteStoreDueTest, FinishAndQueueOfAnEndedRunQueuesNothing) {
     ASSERT_TRUE(store_->finishRun(run, cancelled, 1));
     RunResult failed;
     failed.state = RunState::Failed;
-    EXPECT_FALSE(store_->finishRunAndQueue(run, failed, 2, {"job", Trigger::Retry, {}, 2, "n1"}));
+    EXPECT_FALSE(store_->finishRunAndQueue(run, failed, 2, {{"job", Trigger::Retry, {}, 2, "n1"}}));
     EXPECT_EQ(store_->run(run)->state, RunState::Cancelled);
     EXPECT_TRUE(store_->queuedRuns().empty());
 }
