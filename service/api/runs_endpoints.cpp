@@ -94,7 +94,9 @@ ApiResponse getRun(ApiContext& context, const std::string& idText, const ApiRequ
     auto run = context.store.run(*id);
     if (!run) return noSuchRun(*id);
     const auto deadline = std::chrono::steady_clock::now() + wait;
-    while (!isTerminal(run->state) && std::chrono::steady_clock::now() < deadline) {
+    // While belfryd stops, answer with the state as it is: the server waits for its handlers.
+    while (!isTerminal(run->state) && std::chrono::steady_clock::now() < deadline &&
+           !context.executor.stopping()) {
         // The executor wakes us when the run ends; the one-second cap re-reads the store in case
         // the run ends by a path the executor does not see (another node, a restart).
         context.executor.waitUntilEnded(

@@ -160,6 +160,7 @@ class Belfryd : public Poco::Util::ServerApplication {
 
         notifyStopping();
         spdlog::info("stopping: no new work, stopping {} running job(s)", executor.runningCount());
+        executor.stopAccepting();
         if (choice.internal) choice.internal->stop();
         server.stop();
         executor.shutdown();

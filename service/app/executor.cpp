@@ -141,23 +141,35 @@ bool Executor::waitUntilEnded(RunId id, std::chrono::steady_clock::time_point de
         if (recentlyEnded_.count(id)) return true;
         // Not ours (queued during shutdown, or ended by another node): nothing here will signal
         // its end, so the caller re-reads the store at the deadline.
-        runEnded_.wait_until(lock, deadline);
+        runEnded_.wait_until(lock, deadline, [&] { return stopping_; });
         return false;
     }
-    return runEnded_.wait_until(lock, deadline, [&] { return !active(); });
+    return runEnded_.wait_until(lock, deadline, [&] { return !active() || stopping_; });
 }
 
-void Executor::shutdown() {
-    std::vector<std::thread> workers;
+void Executor::stopAccepting() {
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        if (stopping_ && workers_.empty()) return;
         stopping_ = true;
-        for (auto& [id, cancel] : running_) cancel->cancel(CancelReason::Shutdown);
-        workers.swap(workers_);
     }
     due_.stop();
     workAvailable_.notify_all();
+    runEnded_.notify_all();  // long-polls answer now instead of holding up the HTTP server's stop
+}
+
+bool Executor::stopping() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return stopping_;
+}
+
+void Executor::shutdown() {
+    stopAccepting();
+    std::vector<std::thread> workers;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        for (auto& [id, cancel] : running_) cancel->cancel(CancelReason::Shutdown);
+        workers.swap(workers_);
+    }
     for (auto& worker : workers) worker.join();
 }
 

@@ -62,11 +62,17 @@ class Executor {
     enum class CancelResult { Cancelling, NotFound, AlreadyEnded };
     CancelResult cancel(RunId id);
 
-    // Blocks until the run is neither queued nor running in this executor, or until `deadline`.
-    // Returns true if it has ended (or was never active here).
+    // Blocks until the run is neither queued nor running in this executor, or until `deadline`,
+    // or until shutdown begins. Returns true if it has ended (or was never active here).
     bool waitUntilEnded(RunId id, std::chrono::steady_clock::time_point deadline);
 
-    // Stops taking work, stops running jobs (SIGTERM, then SIGKILL after the kill grace), records
+    // The first step of a shutdown: no run starts any more (submitted ones stay queued in the
+    // store), delayed runs are no longer released, and waitUntilEnded() returns at once, so
+    // long-polls end and the HTTP server can stop. Running jobs go on until shutdown().
+    void stopAccepting();
+    bool stopping() const;
+
+    // Stops taking work, stops running jobs (SIGTERM, then SIGKILL after shutdown grace), records
     // them as interrupted and joins the workers.
     void shutdown();
 

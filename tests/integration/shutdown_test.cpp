@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <fstream>
+#include <sstream>
+#include <thread>
+
 #include "run_history.h"
 #include "test_daemon.h"
 
@@ -11,6 +15,26 @@ namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
+
+// Established TCP connections to a local port (the kernel's table, so the check itself opens
+// none).
+int establishedConnectionsTo(int port) {
+    std::ifstream table("/proc/net/tcp");
+    std::string line;
+    std::getline(table, line);  // header
+    int count = 0;
+    while (std::getline(table, line)) {
+        std::istringstream fields(line);
+        std::string slot, local, remote, state;
+        fields >> slot >> local >> remote >> state;
+        const auto colon = local.rfind(':');
+        if (state == "01" && colon != std::string::npos &&
+            std::stoi(local.substr(colon + 1), nullptr, 16) == port) {
+            ++count;
+        }
+    }
+    return count;
+}
 
 TEST(ShutdownTest, ShutdownKillsJobsAfterGraceAndRecordsInterrupted) {
     TestDaemon daemon({"shutdown.grace = 2s"});
@@ -67,6 +91,27 @@ TEST(ShutdownTest, RunsQueuedBehindTheWorkersWaitForTheNextStart) {
     EXPECT_EQ(daemon.runState(running), "interrupted");
     EXPECT_TRUE(eventually([&] { return daemon.runState(waiting) == "running"; }))
         << "acknowledged but never started: it runs after the restart";
+}
+
+TEST(ShutdownTest, LongPollOnAWaitingRunDoesNotHoldUpShutdown) {
+    TestDaemon daemon;
+    daemon.start();
+    daemon.createJob(R"({"name": "later", "exec": {"argv": ["/bin/true"]}})");
+    const auto id =
+        startRun(daemon, "later", R"({"delay": "1h"})").json->getValue<long long>("run");
+    HttpResult polled;
+    std::thread poller(
+        [&] { polled = daemon.request("GET", "/v1/runs/" + std::to_string(id) + "?wait=60s"); });
+    ASSERT_TRUE(eventually([&] { return establishedConnectionsTo(daemon.port()) > 0; }))
+        << "the long-poll reached the server";
+    const auto before = Clock::now();
+    const int status = daemon.stop();
+    poller.join();
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        << "belfryd must not crash with a request in flight: " << status;
+    EXPECT_LT(Clock::now() - before, 3s);
+    daemon.start();
+    EXPECT_EQ(daemon.runState(id), "queued") << "still due in an hour";
 }
 
 }  // namespace
