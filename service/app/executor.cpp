@@ -263,7 +263,10 @@ void Executor::execute(RunId id) {
 bool Executor::admit(const Run& run, const std::optional<Job>& job,
                      const std::shared_ptr<CancelSource>& cancel) {
     // A run whose job is gone starts (and fails, saying so) without holding anyone up.
-    const auto policy = job ? job->concurrency : Concurrency::Parallel;
+    auto policy = job ? job->concurrency : Concurrency::Parallel;
+    // catch_up all asked for every missed slot to run: under skip they take turns instead of
+    // skipping each other (a catch-up run still yields to nothing else than the line it is in).
+    if (policy == Concurrency::Skip && run.trigger == Trigger::Catchup) policy = Concurrency::Queue;
     Admission admission;
     std::vector<RunId> superseded;
     bool replacedBeforeStart = false;

@@ -1,6 +1,8 @@
 // Concurrency per job (skip, queue, parallel, replace), whichever way the run was asked for.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "run_history.h"
 #include "test_daemon.h"
 
@@ -126,6 +128,31 @@ TEST_F(ConcurrencyTest, RetryYieldsToAnActiveRunUnderSkip) {
         daemon_.waitForRunEnd(retry->getValue<long long>("id"))->getValue<std::string>("state"),
         "skipped");
     cancel(active);
+}
+
+TEST(ConcurrencyCatchUp, CatchUpRunsTakeTurnsInsteadOfSkippingEachOther) {
+    TestDaemon daemon;
+    daemon.start();
+    daemon.createJob(R"({"name": "tick", "catch_up": "all", "concurrency": "skip",
+        "schedule": {"every": "1s"}, "exec": {"argv": ["/bin/sleep", "0.3"]}})");
+    ASSERT_TRUE(eventually([&] { return !runsOf(daemon, "tick").empty(); }));
+    daemon.stop();
+    // Downtime is the condition under test, not a wait for an event: 3 slots go by unseen.
+    std::this_thread::sleep_for(3500ms);
+    daemon.start();
+    const auto catchUps = [&] {
+        std::vector<Poco::JSON::Object::Ptr> out;
+        for (const auto& run : runsOf(daemon, "tick"))
+            if (text(run, "trigger") == "catchup") out.push_back(run);
+        return out;
+    };
+    ASSERT_TRUE(eventually([&] { return catchUps().size() >= 3; }));
+    for (const auto& run : catchUps()) {
+        EXPECT_EQ(
+            daemon.waitForRunEnd(run->getValue<long long>("id"))->getValue<std::string>("state"),
+            "succeeded")
+            << "catch_up all runs each missed slot";
+    }
 }
 
 }  // namespace
