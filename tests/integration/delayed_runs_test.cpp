@@ -31,7 +31,8 @@ TEST_F(DelayedRunsTest, DelayedRunStartsOnlyAfterItsDelay) {
 }
 
 TEST_F(DelayedRunsTest, DelayedRunSurvivesRestart) {
-    const auto answer = startRun(daemon_, "later", R"({"delay": "4s"})");
+    // Long enough that the restart, even on a loaded machine, comes before it is due.
+    const auto answer = startRun(daemon_, "later", R"({"delay": "6s"})");
     ASSERT_EQ(answer.status, 202) << answer.body;
     const auto id = answer.json->getValue<long long>("run");
     daemon_.killHard();
@@ -57,7 +58,7 @@ TEST_F(DelayedRunsTest, RunAtAnInstantStartsThen) {
 }
 
 TEST_F(DelayedRunsTest, CancelledDelayedRunNeverStarts) {
-    const auto answer = startRun(daemon_, "later", R"({"delay": "1s"})");
+    const auto answer = startRun(daemon_, "later", R"({"delay": "1m"})");
     const auto id = answer.json->getValue<long long>("run");
     EXPECT_EQ(daemon_.request("POST", "/v1/runs/" + std::to_string(id) + "/cancel").status, 202);
     const auto run = daemon_.waitForRunEnd(id);
