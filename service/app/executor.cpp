@@ -197,8 +197,10 @@ void Executor::workerLoop() {
         try {
             execute(id);
         } catch (const std::exception& e) {
-            // The store failing is the one thing a worker cannot record; log it and keep serving.
+            // The store failing is the one thing a worker cannot record; log it and keep serving,
+            // and give up the run's turn so its job is not blocked for good.
             spdlog::error("run {}: {}", id, e.what());
+            releaseSlot(id);
             forget(id);
         }
     }
@@ -294,9 +296,7 @@ bool Executor::admit(const Run& run, const std::optional<Job>& job,
     for (const auto other : superseded) {
         RunResult replaced;
         replaced.state = RunState::Cancelled;
-        replaced.error =
-            "replaced by a newer run of the job before it started (concurrency "
-            "replace)";
+        replaced.error = "replaced by a newer run of the job before it started";
         store_.finishRun(other, replaced, nowMillis());
         forget(other);
     }
@@ -401,6 +401,7 @@ void Executor::finish(RunId id, const Run& run, const std::optional<Job>& job,
 void Executor::releaseSlot(RunId id) {
     {
         std::lock_guard<std::mutex> lock(mutex_);
+        replacedBeforeStart_.erase(id);
         const auto next = gate_.release(id);
         if (!next) return;
         parked_.erase(*next);
