@@ -24,10 +24,6 @@ inline std::string text(const Poco::JSON::Object::Ptr& run, const std::string& f
     return run->isNull(field) ? "" : run->getValue<std::string>(field);
 }
 
-inline std::string stateOf(TestDaemon& daemon, long long id) {
-    return daemon.runState(id);
-}
-
 // Starts a run through the REST API with a JSON body; returns the answer.
 inline HttpResult startRun(TestDaemon& daemon, const std::string& job, const std::string& body) {
     return daemon.request("POST", "/v1/jobs/" + job + "/runs", body);
