@@ -14,7 +14,8 @@ Admission ConcurrencyGate::admit(const std::string& job, Concurrency policy, Run
         return admission;
     };
     const auto wait = [&] {
-        runs.waiting.push_back(id);
+        // In id order, which is the order the runs were queued in, whichever worker got here first.
+        runs.waiting.insert(std::upper_bound(runs.waiting.begin(), runs.waiting.end(), id), id);
         jobOf_[id] = job;
         admission.kind = Admission::Kind::Wait;
         return admission;

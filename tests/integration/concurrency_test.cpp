@@ -1,6 +1,7 @@
 // Concurrency per job (skip, queue, parallel, replace), whichever way the run was asked for.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "run_history.h"
@@ -70,9 +71,14 @@ TEST_F(ConcurrencyTest, QueueRunsOneAfterAnother) {
     std::vector<Poco::JSON::Object::Ptr> runs;
     for (const auto id : ids) runs.push_back(daemon_.waitForRunEnd(id));
     for (const auto& run : runs) EXPECT_EQ(run->getValue<std::string>("state"), "succeeded");
+    // One at a time: in the order they started, each began after the one before had ended.
+    std::sort(runs.begin(), runs.end(), [](const auto& a, const auto& b) {
+        return text(a, "started_at") < text(b, "started_at");
+    });
     for (std::size_t i = 1; i < runs.size(); ++i) {
         EXPECT_GE(text(runs[i], "started_at"), text(runs[i - 1], "finished_at"))
-            << "run " << ids[i] << " overlapped run " << ids[i - 1];
+            << "run " << runs[i]->getValue<long long>("id") << " overlapped run "
+            << runs[i - 1]->getValue<long long>("id");
     }
 }
 
