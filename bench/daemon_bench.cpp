@@ -84,7 +84,9 @@ int main(int argc, char** argv) {
     daemon.start();
     std::printf("belfryd idle RSS after start: %.1f MiB (target <= 15 MiB)\n",
                 static_cast<double>(residentKiB(daemon.pid())) / 1024.0);
-    daemon.createJob(R"({"name": "noop", "exec": {"argv": ["/bin/true"]}})");
+    // parallel: measure the pool and the store, not the job's concurrency rule (skip by default).
+    daemon.createJob(
+        R"({"name": "noop", "concurrency": "parallel", "exec": {"argv": ["/bin/true"]}})");
 
     // Warm the page cache and the daemon before measuring.
     for (int i = 0; i < 10; ++i) timeCommand({"/bin/true"});

@@ -84,6 +84,9 @@ ApiResponse route(ApiContext& context, const ApiRequest& request) {
         if (n == 4 && s[3] == "cancel") {
             return method == "POST" ? cancelRun(context, s[2]) : methodNotAllowed("POST");
         }
+        if (n == 4 && s[3] == "retry") {
+            return method == "POST" ? retryRun(context, s[2]) : methodNotAllowed("POST");
+        }
     }
     return errorResponse(404, "not found", "no such endpoint");
 }

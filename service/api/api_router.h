@@ -31,5 +31,6 @@ ApiResponse fireJob(ApiContext& context, const std::string& name, const ApiReque
 ApiResponse listRuns(ApiContext& context, const ApiRequest& request);
 ApiResponse getRun(ApiContext& context, const std::string& id, const ApiRequest& request);
 ApiResponse cancelRun(ApiContext& context, const std::string& id);
+ApiResponse retryRun(ApiContext& context, const std::string& id);
 
 }  // namespace belfry

@@ -8,6 +8,7 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
 #include <spdlog/spdlog.h>
 
@@ -145,6 +146,10 @@ void ApiServer::start() {
 void ApiServer::stop() {
     if (!server_) return;
     server_->stopAll(/*abortCurrent=*/true);
+    // stopAll() does not wait for handlers already running (a long-poll, say); they use the
+    // store and the executor, which belfryd destroys next. Poco's HTTPServer runs them in the
+    // default pool, which nothing else in belfryd uses.
+    Poco::ThreadPool::defaultPool().joinAll();
     server_.reset();
 }
 

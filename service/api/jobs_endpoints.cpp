@@ -8,7 +8,9 @@
 #include "api_router.h"
 #include "belfry/job_name.h"
 #include "belfry/schedule/iso8601.h"
+#include "continuation_graph.h"
 #include "job_json.h"
+#include "run_due_time.h"
 #include "timestamps.h"
 
 namespace belfry {
@@ -57,6 +59,12 @@ Poco::JSON::Object::Ptr jobWithOsState(ApiContext& context, const Job& job) {
     return json;
 }
 
+void rejectContinuationProblems(ApiContext& context, const Job& job) {
+    if (job.onSuccess.empty() && job.onFailure.empty()) return;
+    if (const auto problem = continuationProblem(job, context.store.jobs()); !problem.empty())
+        throw ValidationError(problem);
+}
+
 // After the store has committed a change, the OS scheduler follows. A failure there does not
 // undo the committed change: it is logged and shows up as drift in the job's "os" object.
 void syncScheduler(ApiContext& context, const Job& job) {
@@ -64,10 +72,12 @@ void syncScheduler(ApiContext& context, const Job& job) {
     if (!error.empty()) spdlog::error("job {}: {}", job.name, error);
 }
 
-ApiResponse runAccepted(RunId id, std::optional<bool> duplicate = std::nullopt) {
+ApiResponse runAccepted(RunId id, std::optional<bool> duplicate = std::nullopt,
+                        std::optional<EpochMillis> due = std::nullopt) {
     Poco::JSON::Object::Ptr body = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
     body->set("run", id);
     if (duplicate) body->set("duplicate", *duplicate);
+    if (due) body->set("due_at", formatIso(*due));
     return jsonResponse(202, body);
 }
 
@@ -92,6 +102,7 @@ void rejectUnknownHandler(const ApiContext& context, const Job& job) {
 ApiResponse createJob(ApiContext& context, const ApiRequest& request) {
     auto job = jobFromJson(*parseJsonObject(request.body));
     rejectUnknownHandler(context, job);
+    rejectContinuationProblems(context, job);
     if (!context.store.insertJob(job)) {
         return errorResponse(409, "job exists", "a job named " + job.name + " already exists");
     }
@@ -118,6 +129,8 @@ ApiResponse replaceJob(ApiContext& context, const std::string& name, const ApiRe
                              "name: the body names " + job.name + " but the path names " + name +
                                  "; jobs cannot be renamed");
     }
+    if (!context.store.job(name)) return noSuchJob(name);
+    rejectContinuationProblems(context, job);
     if (!context.store.updateJob(job)) return noSuchJob(name);
     syncScheduler(context, job);
     return jsonResponse(200, jobWithOsState(context, job));
@@ -146,6 +159,7 @@ ApiResponse startRun(ApiContext& context, const std::string& name, const ApiRequ
     if (auto bad = rejectBadName(name)) return *bad;
     const auto body = bodyObject(request);
     Trigger trigger = Trigger::Api;
+    std::optional<EpochMillis> due;
     for (const auto& [key, value] : *body) {
         if (key == "trigger") {
             // The CLI and dashboard say "manual": an operator's hand, not a program's call.
@@ -155,18 +169,19 @@ ApiResponse startRun(ApiContext& context, const std::string& name, const ApiRequ
             }
             trigger = text == "manual" ? Trigger::Manual : Trigger::Api;
         } else if (key == "delay" || key == "at") {
-            throw ValidationError(key + ": delayed runs are not supported yet");
+            if (due) throw ValidationError("delay, at: give one of them, not both");
+            due = runDueTime(key, value, nowMillis());
         } else {
             throw ValidationError(printableForMessage(key) + ": unknown field");
         }
     }
     if (!context.store.job(name)) return noSuchJob(name);
     // A disabled job can still be run by hand: disabling stops the schedule, not the operator.
-    const auto id = context.store.insertRun({name, trigger, std::nullopt, 1, context.node});
+    const auto id = context.store.insertRun({name, trigger, std::nullopt, 1, context.node, due});
     // The run is committed as queued: if shutdown has begun it starts at the next start, so the
     // answer is an acknowledgement either way.
-    context.executor.submit(id);
-    return runAccepted(id);
+    context.executor.submitWhenDue(id, due);
+    return runAccepted(id, std::nullopt, due);
 }
 
 ApiResponse fireJob(ApiContext& context, const std::string& name, const ApiRequest& request) {

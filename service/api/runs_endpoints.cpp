@@ -94,7 +94,9 @@ ApiResponse getRun(ApiContext& context, const std::string& idText, const ApiRequ
     auto run = context.store.run(*id);
     if (!run) return noSuchRun(*id);
     const auto deadline = std::chrono::steady_clock::now() + wait;
-    while (!isTerminal(run->state) && std::chrono::steady_clock::now() < deadline) {
+    // While belfryd stops, answer with the state as it is: the server waits for its handlers.
+    while (!isTerminal(run->state) && std::chrono::steady_clock::now() < deadline &&
+           !context.executor.stopping()) {
         // The executor wakes us when the run ends; the one-second cap re-reads the store in case
         // the run ends by a path the executor does not see (another node, a restart).
         context.executor.waitUntilEnded(
@@ -117,6 +119,30 @@ ApiResponse cancelRun(ApiContext& context, const std::string& idText) {
             break;
     }
     return jsonResponse(202, runToJson(*context.store.run(*id)));
+}
+
+ApiResponse retryRun(ApiContext& context, const std::string& idText) {
+    const auto id = parseRunId(idText);
+    if (!id) return badRunId(idText);
+    const auto run = context.store.run(*id);
+    if (!run) return noSuchRun(*id);
+    if (!isTerminal(run->state)) {
+        return errorResponse(409, "run is still active",
+                             "run " + std::to_string(*id) + " is " + toString(run->state) +
+                                 "; retry it once it has ended");
+    }
+    if (!context.store.job(run->job)) {
+        return errorResponse(404, "no such job", "job " + run->job + " no longer exists");
+    }
+    // An operator's retry is the next attempt of the same slot, at once, whatever the job's retry
+    // policy says (the policy governs automatic retries only).
+    const auto retry = context.store.insertRun(
+        {run->job, Trigger::Retry, run->slot, run->attempt + 1, context.node});
+    context.executor.submit(retry);
+    Poco::JSON::Object::Ptr body = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    body->set("run", retry);
+    body->set("retry_of", *id);
+    return jsonResponse(202, body);
 }
 
 }  // namespace belfry

@@ -21,6 +21,7 @@
 #include "history_pruner.h"
 #include "logging.h"
 #include "private_file.h"
+#include "run_recovery.h"
 #include "service_config.h"
 #include "service_notify.h"
 #include "store.h"
@@ -106,12 +107,6 @@ class Belfryd : public Poco::Util::ServerApplication {
             openSqliteStore(settings.databasePath(), SqliteOptions{settings.storeSynchronous});
         const auto token = loadOrCreateAdminToken(settings.tokenPath());
 
-        // Crash recovery before anything new runs: a run left `running` belonged to a process
-        // that is gone; a `queued` one was acknowledged and must still happen.
-        const int interrupted = store->interruptAbandonedRuns(nowMillis());
-        if (interrupted > 0)
-            spdlog::warn("{} run(s) were interrupted by the previous stop", interrupted);
-
         HandlerRegistry handlers;
         for (const auto& plugin : settings.handlerPlugins) {
             try {
@@ -128,11 +123,11 @@ class Belfryd : public Poco::Util::ServerApplication {
         executorOptions.node = settings.node;
         executorOptions.killGrace =
             std::min<std::chrono::milliseconds>(settings.shutdownGrace, std::chrono::seconds(10));
+        executorOptions.shutdownGrace = settings.shutdownGrace;
         Executor executor(*store, executorOptions);
         executor.start();
-        const auto pending = store->queuedRuns();
-        for (const auto id : pending) executor.submit(id);
-        if (!pending.empty()) spdlog::info("resuming {} queued run(s)", pending.size());
+        // Crash recovery before anything new runs (run_recovery.h).
+        recoverRunsAtStart(*store, executor, settings.node, nowMillis());
 
         HistoryPruner pruner(settings.databasePath(),
                              {settings.retention, settings.historyPruneInterval});
@@ -182,6 +177,7 @@ class Belfryd : public Poco::Util::ServerApplication {
 
         notifyStopping();
         spdlog::info("stopping: no new work, stopping {} running job(s)", executor.runningCount());
+        executor.stopAccepting();
         if (choice.internal) choice.internal->stop();
         server.stop();
         executor.shutdown();

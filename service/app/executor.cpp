@@ -9,9 +9,11 @@
 
 #include "belfry/duration.h"
 #include "belfry/utf8.h"
+#include "continuations.h"
 #include "handler_run.h"
 #include "http_action.h"
 #include "process_runner.h"
+#include "retry_policy.h"
 #include "timestamps.h"
 
 namespace belfry {
@@ -49,6 +51,9 @@ RunResult resultOf(const ActionOutcome& outcome) {
             if (outcome.cancelReason == CancelReason::Shutdown) {
                 result.state = RunState::Interrupted;
                 result.error = "belfryd was shutting down";
+            } else if (outcome.cancelReason == CancelReason::Replaced) {
+                result.state = RunState::Cancelled;
+                result.error = "replaced by a newer run of the job (concurrency replace)";
             } else {
                 result.state = RunState::Cancelled;
                 if (result.error.empty()) result.error = "cancelled";
@@ -75,7 +80,7 @@ std::string urlForLog(const std::string& url) {
 }  // namespace
 
 Executor::Executor(Store& store, ExecutorOptions options)
-    : store_(store), options_(std::move(options)) {}
+    : store_(store), options_(std::move(options)), due_([this](RunId id) { submit(id); }) {}
 
 Executor::~Executor() {
     shutdown();
@@ -84,6 +89,15 @@ Executor::~Executor() {
 void Executor::start() {
     std::lock_guard<std::mutex> lock(mutex_);
     for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { workerLoop(); });
+    due_.start();
+}
+
+void Executor::submitWhenDue(RunId id, std::optional<EpochMillis> due) {
+    if (due) {
+        due_.add(id, *due);
+    } else {
+        submit(id);
+    }
 }
 
 bool Executor::submit(RunId id) {
@@ -104,12 +118,14 @@ Executor::CancelResult Executor::cancel(RunId id) {
         return CancelResult::Cancelling;
     }
     const bool wasQueuedHere = queued_.erase(id) > 0;
+    parked_.erase(id);
     lock.unlock();
     // A queued run ends here and now; the worker that pops it later finds it no longer queued.
     RunResult cancelled;
     cancelled.state = RunState::Cancelled;
     cancelled.error = "cancelled before it started";
     if (store_.finishRun(id, cancelled, nowMillis())) {
+        releaseSlot(id);
         forget(id);
         return CancelResult::Cancelling;
     }
@@ -119,27 +135,42 @@ Executor::CancelResult Executor::cancel(RunId id) {
 
 bool Executor::waitUntilEnded(RunId id, std::chrono::steady_clock::time_point deadline) {
     std::unique_lock<std::mutex> lock(mutex_);
-    const auto active = [&] { return queued_.count(id) || running_.count(id); };
+    const auto active = [&] {
+        return queued_.count(id) || running_.count(id) || parked_.count(id);
+    };
     if (!active()) {
         if (recentlyEnded_.count(id)) return true;
         // Not ours (queued during shutdown, or ended by another node): nothing here will signal
         // its end, so the caller re-reads the store at the deadline.
-        runEnded_.wait_until(lock, deadline);
+        runEnded_.wait_until(lock, deadline, [&] { return stopping_; });
         return false;
     }
-    return runEnded_.wait_until(lock, deadline, [&] { return !active(); });
+    return runEnded_.wait_until(lock, deadline, [&] { return !active() || stopping_; });
+}
+
+void Executor::stopAccepting() {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        stopping_ = true;
+    }
+    due_.stop();
+    workAvailable_.notify_all();
+    runEnded_.notify_all();  // long-polls answer now instead of holding up the HTTP server's stop
+}
+
+bool Executor::stopping() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return stopping_;
 }
 
 void Executor::shutdown() {
+    stopAccepting();
     std::vector<std::thread> workers;
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        if (stopping_ && workers_.empty()) return;
-        stopping_ = true;
         for (auto& [id, cancel] : running_) cancel->cancel(CancelReason::Shutdown);
         workers.swap(workers_);
     }
-    workAvailable_.notify_all();
     for (auto& worker : workers) worker.join();
 }
 
@@ -167,8 +198,10 @@ void Executor::workerLoop() {
         try {
             execute(id);
         } catch (const std::exception& e) {
-            // The store failing is the one thing a worker cannot record; log it and keep serving.
+            // The store failing is the one thing a worker cannot record; log it and keep serving,
+            // and give up the run's turn so its job is not blocked for good.
             spdlog::error("run {}: {}", id, e.what());
+            releaseSlot(id);
             forget(id);
         }
     }
@@ -199,57 +232,195 @@ void Executor::execute(RunId id) {
         // Shutdown began after this worker took the run: leave it queued in the store for the
         // next start rather than begin something we are about to interrupt.
         if (stopping_) return;
-        running_.emplace(id, cancel);
     }
     const auto run = store_.run(id);
-    if (!run || run->state != RunState::Queued || !store_.markRunning(id, nowMillis())) {
+    if (!run || run->state != RunState::Queued) {
+        // Ended while queued (a cancel, a replacing run): if the gate had chosen it, its turn
+        // passes to the next waiting run.
+        releaseSlot(id);
         forget(id);
         return;
     }
     const auto job = store_.job(run->job);
+    if (!admit(*run, job, cancel)) return;
+    if (!store_.markRunning(id, nowMillis())) {
+        releaseSlot(id);
+        forget(id);
+        return;
+    }
     RunResult result;
     if (!job) {
         result.state = RunState::Failed;
         result.error = "job " + run->job + " no longer exists";
-    } else if (job->exec) {
-        ProcessSpec spec;
-        spec.argv = job->exec->argv;
-        spec.cwd = job->exec->cwd;
-        spec.env = job->exec->env;
-        spec.env["BELFRY_JOB"] = job->name;
-        spec.env["BELFRY_RUN_ID"] = std::to_string(id);
-        spec.timeout = job->timeout;
-        spec.killGrace = options_.killGrace;
-        spec.outputLimit = options_.outputLimit;
-        spdlog::info("run {} of job {}: starting {}", id, job->name, spec.argv.front());
-        result = resultOf(runProcess(spec, *cancel));
-    } else if (job->http) {
-        HttpSpec spec;
-        spec.method = job->http->method;
-        spec.url = job->http->url;
-        spec.headers = job->http->headers;
-        spec.body = job->http->body;
-        spec.expectLow = job->http->expectLow;
-        spec.expectHigh = job->http->expectHigh;
-        spec.caFile = job->http->caFile;
-        spec.timeout = job->timeout;
-        spec.responseLimit = options_.outputLimit;
-        // Only scheme, host and path: a URL's query or user-info may carry credentials.
-        spdlog::info("run {} of job {}: {} {}", id, job->name, spec.method, urlForLog(spec.url));
-        result = resultOf(runHttp(spec, *cancel));
-    } else if (job->handler) {
-        static const HandlerRegistry kNoHandlers;
-        spdlog::info("run {} of job {}: handler {}", id, job->name, job->handler->name);
-        result = runHandler(
-            options_.handlers ? *options_.handlers : kNoHandlers,
-            {job->name, id, *job->handler, job->timeout, options_.killGrace, options_.outputLimit},
-            *cancel);
+    } else {
+        result = perform(*job, id, *cancel);
     }
-    store_.finishRun(id, result, nowMillis());
+    finish(id, *run, job, result);
     spdlog::log(result.state == RunState::Succeeded ? spdlog::level::info : spdlog::level::warn,
                 "run {} of job {}: {}{}{}", id, run->job, toString(result.state),
                 result.error.empty() ? "" : ": ", result.error);
+    releaseSlot(id);
     forget(id);
+}
+
+bool Executor::admit(const Run& run, const std::optional<Job>& job,
+                     const std::shared_ptr<CancelSource>& cancel) {
+    // A run whose job is gone starts (and fails, saying so) without holding anyone up.
+    auto policy = job ? job->concurrency : Concurrency::Parallel;
+    // catch_up all asked for every missed slot to run: under skip they take turns instead of
+    // skipping each other (a catch-up run still yields to nothing else than the line it is in).
+    if (policy == Concurrency::Skip && run.trigger == Trigger::Catchup) policy = Concurrency::Queue;
+    Admission admission;
+    std::vector<RunId> superseded;
+    bool replacedBeforeStart = false;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (stopping_) return false;
+        admission = gate_.admit(run.job, policy, run.id);
+        if (admission.kind == Admission::Kind::Start) {
+            replacedBeforeStart = replacedBeforeStart_.erase(run.id) > 0;
+            if (!replacedBeforeStart) running_.emplace(run.id, cancel);
+        }
+        if (admission.kind == Admission::Kind::Wait) parked_.insert(run.id);
+        for (const auto active : admission.replace) {
+            if (auto it = running_.find(active); it != running_.end()) {
+                it->second->cancel(CancelReason::Replaced);
+            } else {
+                // Chosen by the gate, not started yet: its worker ends it on admission.
+                replacedBeforeStart_.insert(active);
+            }
+        }
+        for (const auto waiting : admission.superseded) parked_.erase(waiting);
+        superseded = admission.superseded;
+    }
+    if (replacedBeforeStart) superseded.push_back(run.id);
+    for (const auto other : superseded) {
+        RunResult replaced;
+        replaced.state = RunState::Cancelled;
+        replaced.error = "replaced by a newer run of the job before it started";
+        store_.finishRun(other, replaced, nowMillis());
+        forget(other);
+    }
+    if (replacedBeforeStart) {
+        releaseSlot(run.id);
+        return false;
+    }
+    if (admission.kind == Admission::Kind::Wait) {
+        spdlog::info("run {} of job {}: waiting for the active run to end (concurrency {})", run.id,
+                     run.job, toString(policy));
+        return false;
+    }
+    if (admission.kind == Admission::Kind::Skip) {
+        RunResult skipped;
+        skipped.state = RunState::Skipped;
+        skipped.error = "run " + std::to_string(admission.blocking) +
+                        " of the job was still active (concurrency skip)";
+        store_.finishRun(run.id, skipped, nowMillis());
+        spdlog::info("run {} of job {}: skipped, run {} still active", run.id, run.job,
+                     admission.blocking);
+        forget(run.id);
+        return false;
+    }
+    return true;
+}
+
+RunResult Executor::perform(const Job& job, RunId id, CancelSource& cancel) {
+    if (job.exec) {
+        ProcessSpec spec;
+        spec.argv = job.exec->argv;
+        spec.cwd = job.exec->cwd;
+        spec.env = job.exec->env;
+        spec.env["BELFRY_JOB"] = job.name;
+        spec.env["BELFRY_RUN_ID"] = std::to_string(id);
+        spec.timeout = job.timeout;
+        spec.killGrace = options_.killGrace;
+        spec.shutdownGrace = options_.shutdownGrace;
+        spec.outputLimit = options_.outputLimit;
+        spdlog::info("run {} of job {}: starting {}", id, job.name, spec.argv.front());
+        return resultOf(runProcess(spec, cancel));
+    }
+    if (job.http) {
+        HttpSpec spec;
+        spec.method = job.http->method;
+        spec.url = job.http->url;
+        spec.headers = job.http->headers;
+        spec.body = job.http->body;
+        spec.expectLow = job.http->expectLow;
+        spec.expectHigh = job.http->expectHigh;
+        spec.caFile = job.http->caFile;
+        spec.timeout = job.timeout;
+        spec.responseLimit = options_.outputLimit;
+        // Only scheme, host and path: a URL's query or user-info may carry credentials.
+        spdlog::info("run {} of job {}: {} {}", id, job.name, spec.method, urlForLog(spec.url));
+        return resultOf(runHttp(spec, cancel));
+    }
+    if (job.handler) {
+        static const HandlerRegistry kNoHandlers;
+        spdlog::info("run {} of job {}: handler {}", id, job.name, job.handler->name);
+        return runHandler(
+            options_.handlers ? *options_.handlers : kNoHandlers,
+            {job.name, id, *job.handler, job.timeout, options_.killGrace, options_.outputLimit},
+            cancel);
+    }
+    RunResult result;
+    result.state = RunState::Failed;
+    result.error = "job " + job.name + " has no action";
+    return result;
+}
+
+void Executor::finish(RunId id, const Run& run, const std::optional<Job>& job,
+                      const RunResult& result) {
+    const auto now = nowMillis();
+    if (!job) {
+        store_.finishRun(id, result, now);
+        return;
+    }
+    const auto retry = retryFor(*job, run, result.state, now, options_.node);
+    std::vector<NewRun> next;
+    if (retry) next.push_back(*retry);
+    for (const auto& target : continuationTargets(*job, result.state, retry.has_value())) {
+        // A disabled or deleted target is left out: disabling a job silences it.
+        const auto targetJob = store_.job(target);
+        if (targetJob && targetJob->enabled) {
+            next.push_back(continuationRun(target, options_.node));
+        } else {
+            spdlog::warn("run {} of job {}: continuation {} not started: the job is {}", id,
+                         run.job, target, targetJob ? "disabled" : "gone");
+        }
+    }
+    if (next.empty()) {
+        store_.finishRun(id, result, now);
+        return;
+    }
+    const auto queued = store_.finishRunAndQueue(id, result, now, next);
+    if (!queued) return;
+    for (std::size_t i = 0; i < queued->size(); ++i) {
+        const auto& follower = next[i];
+        if (follower.trigger == Trigger::Retry) {
+            spdlog::info("run {} of job {}: attempt {} of {} queued as run {}, due {}", id, run.job,
+                         follower.attempt, job->retry.max + 1, (*queued)[i],
+                         formatIso(*follower.dueAt));
+        } else {
+            spdlog::info("run {} of job {}: continuation {} queued as run {}", id, run.job,
+                         follower.job, (*queued)[i]);
+        }
+        submitWhenDue((*queued)[i], follower.dueAt);
+    }
+}
+
+void Executor::releaseSlot(RunId id) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        replacedBeforeStart_.erase(id);
+        const auto next = gate_.release(id);
+        if (!next) return;
+        parked_.erase(*next);
+        // The gate has made it active: it must run even if this belfryd is stopping, so it stays
+        // queued in the store, and otherwise goes to the front of the line.
+        if (stopping_ || !queued_.insert(*next).second) return;
+        queue_.push_front(*next);
+    }
+    workAvailable_.notify_one();
 }
 
 }  // namespace belfry

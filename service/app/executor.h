@@ -7,6 +7,11 @@
 // queued never starts. On shutdown, running runs are stopped and recorded as `interrupted`;
 // queued ones stay queued in the store and run at the next start.
 //
+// Policies (each in its own file): before a run starts, the job's concurrency rule decides
+// whether it starts, waits or is skipped (concurrency_gate.h); when an attempt fails, the job's
+// retry rule may queue the next attempt in the same transaction (retry_policy.h); a run with a
+// due time waits for it (due_runs.h).
+//
 // Thread-safety: every public method may be called from any thread.
 #pragma once
 
@@ -16,6 +21,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -23,6 +29,8 @@
 #include <vector>
 
 #include "cancel_source.h"
+#include "concurrency_gate.h"
+#include "due_runs.h"
 #include "handler_registry.h"
 #include "store.h"
 
@@ -32,6 +40,8 @@ struct ExecutorOptions {
     int workers = 8;
     std::string node;
     std::chrono::milliseconds killGrace = std::chrono::seconds(10);  // SIGTERM -> SIGKILL
+    // SIGTERM -> SIGKILL when belfryd stops (shutdown.grace).
+    std::chrono::milliseconds shutdownGrace = std::chrono::seconds(30);
     std::size_t outputLimit = 64 * 1024;
     // For jobs with a `handler` action; none known when null. Outlives the executor.
     const HandlerRegistry* handlers = nullptr;
@@ -48,15 +58,24 @@ class Executor {
     // Queues a stored run. Returns false once shutdown has begun (the run stays queued in the
     // store for the next start).
     bool submit(RunId id);
+    // Queues a stored run once `due` has passed (at once when it has, or is unset). The due time
+    // is the run's stored due_at, so a restart honours it too.
+    void submitWhenDue(RunId id, std::optional<EpochMillis> due);
 
     enum class CancelResult { Cancelling, NotFound, AlreadyEnded };
     CancelResult cancel(RunId id);
 
-    // Blocks until the run is neither queued nor running in this executor, or until `deadline`.
-    // Returns true if it has ended (or was never active here).
+    // Blocks until the run is neither queued nor running in this executor, or until `deadline`,
+    // or until shutdown begins. Returns true if it has ended (or was never active here).
     bool waitUntilEnded(RunId id, std::chrono::steady_clock::time_point deadline);
 
-    // Stops taking work, stops running jobs (SIGTERM, then SIGKILL after the kill grace), records
+    // The first step of a shutdown: no run starts any more (submitted ones stay queued in the
+    // store), delayed runs are no longer released, and waitUntilEnded() returns at once, so
+    // long-polls end and the HTTP server can stop. Running jobs go on until shutdown().
+    void stopAccepting();
+    bool stopping() const;
+
+    // Stops taking work, stops running jobs (SIGTERM, then SIGKILL after shutdown grace), records
     // them as interrupted and joins the workers.
     void shutdown();
 
@@ -66,6 +85,15 @@ class Executor {
   private:
     void workerLoop();
     void execute(RunId id);
+    // Asks the concurrency gate about a run about to start; false when it must not start now
+    // (skipped, or waiting for its turn).
+    bool admit(const Run& run, const std::optional<Job>& job,
+               const std::shared_ptr<CancelSource>& cancel);
+    RunResult perform(const Job& job, RunId id, CancelSource& cancel);
+    // Records the end, with the retry the job's policy asks for.
+    void finish(RunId id, const Run& run, const std::optional<Job>& job, const RunResult& result);
+    // Lets the gate forget `id` and starts the run that was waiting for it, if any.
+    void releaseSlot(RunId id);
     void forget(RunId id);
 
     Store& store_;
@@ -76,11 +104,16 @@ class Executor {
     std::deque<RunId> queue_;
     std::unordered_set<RunId> queued_;
     std::unordered_map<RunId, std::shared_ptr<CancelSource>> running_;
+    ConcurrencyGate gate_;
+    std::unordered_set<RunId> parked_;               // waiting in the gate for their job's turn
+    std::unordered_set<RunId> replacedBeforeStart_;  // given a turn, then replaced before a worker
+                                                     // got to them
     static constexpr std::size_t kRecentlyEndedCapacity = 4096;
     std::unordered_set<RunId> recentlyEnded_;
     std::deque<RunId> endOrder_;
     std::vector<std::thread> workers_;
     bool stopping_ = false;
+    DueRuns due_;  // last: its timer calls submit(), so it stops before the rest is destroyed
 };
 
 }  // namespace belfry

@@ -65,6 +65,11 @@ struct Job {
     CatchUp catchUp = CatchUp::One;
     Millis jitter{0};
     bool enabled = true;
+    // Jobs to start (trigger `continuation`) when a run of this one succeeds, or fails for good
+    // (failed or timed out with no retry left). Validated against the stored jobs: the targets
+    // exist and no chain leads back to this job (continuation_graph.h).
+    std::vector<std::string> onSuccess;
+    std::vector<std::string> onFailure;
     EpochMillis createdAt = 0;  // set by the store
     EpochMillis updatedAt = 0;
 };

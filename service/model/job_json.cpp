@@ -5,6 +5,7 @@
 #include <Poco/JSON/Parser.h>
 #include <Poco/URI.h>
 
+#include <algorithm>
 #include <regex>
 #include <set>
 
@@ -230,6 +231,28 @@ RetryPolicy parseRetry(const Object& object) {
     return retry;
 }
 
+// A list of job names to start after a run ends; each a valid name, each at most once.
+std::vector<std::string> continuationList(const Object& object, const std::string& key) {
+    if (!hasValue(object, key)) return {};
+    const auto list = object.getArray(key);
+    if (!list) reject(key, "must be an array of job names");
+    constexpr std::size_t kMaxContinuations = 20;
+    if (list->size() > kMaxContinuations)
+        reject(key, "at most " + std::to_string(kMaxContinuations) + " jobs");
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+        const auto item = list->get(i);
+        if (!item.isString()) reject(key, "must be an array of job names");
+        const auto name = item.extract<std::string>();
+        std::string error;
+        if (!isValidJobName(name, &error)) reject(key, error);
+        if (std::find(names.begin(), names.end(), name) != names.end())
+            reject(key, "names " + name + " twice");
+        names.push_back(name);
+    }
+    return names;
+}
+
 template <typename Enum, std::size_t N>
 Enum parseChoice(const Object& object, const std::string& key, Enum fallback,
                  const std::array<Enum, N>& choices) {
@@ -264,10 +287,10 @@ HandlerAction parseHandler(const Object& object) {
 }  // namespace
 
 Job jobFromJson(const Object& object) {
-    rejectUnknownFields(
-        object, "",
-        {"name", "description", "schedule", "exec", "http", "handler", "timeout", "retry",
-         "concurrency", "catch_up", "jitter", "enabled", "created_at", "updated_at", "os"});
+    rejectUnknownFields(object, "",
+                        {"name", "description", "schedule", "exec", "http", "handler", "timeout",
+                         "retry", "concurrency", "catch_up", "jitter", "enabled", "on_success",
+                         "on_failure", "created_at", "updated_at", "os"});
     Job job;
     if (!hasValue(object, "name")) reject("name", "is required");
     job.name = requireString(object, "", "name", 256);
@@ -297,6 +320,8 @@ Job jobFromJson(const Object& object) {
     job.jitter = optionalDuration(object, "", "jitter", job.jitter);
     if (job.jitter > std::chrono::hours(24)) reject("jitter", "must be at most 1d");
     job.enabled = optionalBool(object, "enabled", job.enabled);
+    job.onSuccess = continuationList(object, "on_success");
+    job.onFailure = continuationList(object, "on_failure");
     return job;
 }
 
@@ -373,6 +398,12 @@ Poco::JSON::Object::Ptr jobToJson(const Job& job) {
     out->set("catch_up", toString(job.catchUp));
     out->set("jitter", formatDuration(job.jitter));
     out->set("enabled", job.enabled);
+    for (const auto& [key, names] :
+         {std::pair{"on_success", &job.onSuccess}, std::pair{"on_failure", &job.onFailure}}) {
+        Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
+        for (const auto& name : *names) list->add(name);
+        out->set(key, list);
+    }
     if (job.createdAt) out->set("created_at", formatIso(job.createdAt));
     if (job.updatedAt) out->set("updated_at", formatIso(job.updatedAt));
     return out;

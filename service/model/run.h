@@ -40,6 +40,8 @@ struct Run {
     std::string output;  // bounded tail of stdout+stderr, or of an HTTP response body
     std::string error;   // why it failed, in words; empty when it did not
     std::string node;    // host that ran it
+    // When a queued run may start (a retry's back-off, a delayed API run); unset: at once.
+    std::optional<EpochMillis> dueAt;
 };
 
 const char* toString(Trigger value);

@@ -33,6 +33,7 @@ Poco::JSON::Object::Ptr runToJson(const Run& run) {
     out->set("output", run.output);
     out->set("error", run.error.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(run.error));
     out->set("node", run.node);
+    out->set("due_at", isoOrNull(run.dueAt));
     return out;
 }
 

@@ -317,7 +317,10 @@ class Supervisor {
         ::kill(-pid_, SIGTERM);
         // A stopped (SIGSTOP'd) member would never act on SIGTERM; systemd does the same.
         ::kill(-pid_, SIGCONT);
-        const milliseconds grace = std::clamp(spec_.killGrace, milliseconds(0), kForever);
+        const auto wanted = why == Ending::Cancelled && cancel_.reason() == CancelReason::Shutdown
+                                ? spec_.shutdownGrace
+                                : spec_.killGrace;
+        const milliseconds grace = std::clamp(wanted, milliseconds(0), kForever);
         killAt_ = Clock::now() + grace;
         if (grace.count() == 0) {
             ::kill(-pid_, SIGKILL);

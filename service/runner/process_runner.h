@@ -37,7 +37,9 @@ struct ProcessSpec {
     std::map<std::string, std::string> env;     // added to, or overriding, the daemon's environment
     std::chrono::milliseconds timeout{0};       // 0: no timeout
     std::chrono::milliseconds killGrace{5000};  // SIGTERM, then this long, then SIGKILL
-    std::size_t outputLimit = 64 * 1024;        // tail of stdout+stderr kept in the outcome
+    // The same, when the stop is belfryd shutting down (CancelReason::Shutdown): shutdown.grace.
+    std::chrono::milliseconds shutdownGrace{5000};
+    std::size_t outputLimit = 64 * 1024;  // tail of stdout+stderr kept in the outcome
 };
 
 // Called with the pid (which is also the process group id) right after a successful spawn, on

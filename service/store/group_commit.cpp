@@ -1,6 +1,8 @@
 #include "group_commit.h"
 
+#include <Poco/Data/SQLite/Utility.h>
 #include <Poco/Exception.h>
+#include <sqlite3.h>
 
 namespace belfry {
 
@@ -10,7 +12,9 @@ namespace {
 
 void rollbackQuietly(Poco::Data::Session& session) {
     try {
-        if (session.isTransaction()) session.rollback();
+        if (!sqlite3_get_autocommit(Poco::Data::SQLite::Utility::dbHandle(session))) {
+            session << "ROLLBACK", now;
+        }
     } catch (const Poco::Exception&) {
         // The error that led here is the one worth reporting; a failed rollback adds nothing.
     }
@@ -24,7 +28,10 @@ void GroupCommit::runErased(const std::function<void()>& fn) {
     --arriving_;
     if (!open_) {
         // Leader: nobody else is in the transaction while `fn` runs, so a failure rolls it back.
-        session_.begin();
+        // IMMEDIATE takes the write lock now, waiting (busy_timeout) for another connection such
+        // as the history pruner; a deferred transaction that read first would instead fail at its
+        // first write with SQLITE_BUSY, no waiting, whenever that connection had written since.
+        session_ << "BEGIN IMMEDIATE", now;
         auto batch = std::make_shared<Batch>();
         open_ = batch;
         try {
@@ -86,7 +93,7 @@ void GroupCommit::commitBatch(std::unique_lock<std::mutex>& lock, Batch& batch) 
     while (arriving_.load() > 0 && changed_.wait_until(lock, deadline) != std::cv_status::timeout) {
     }
     try {
-        session_.commit();
+        session_ << "COMMIT", now;
         ++commits_;
     } catch (...) {
         batch.failure = std::current_exception();

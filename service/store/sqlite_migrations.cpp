@@ -51,6 +51,11 @@ CREATE UNIQUE INDEX runs_scheduled_slot ON runs (job, slot)
         R"SQL(
 CREATE INDEX runs_by_finished ON runs (finished_at) WHERE finished_at IS NOT NULL;
 )SQL",
+        // 4: a queued run may wait for its due time (a retry's back-off, a delayed API run); the
+        // time is stored so the wait survives a restart.
+        R"SQL(
+ALTER TABLE runs ADD COLUMN due_at INTEGER;
+)SQL",
     };
     return kMigrations;
 }

@@ -74,7 +74,7 @@ std::vector<std::string> splitStatements(const std::string& script) {
 
 const char* kRunColumns =
     "id, job, trigger, slot, attempt, state, queued_at, started_at, finished_at, exit_code, "
-    "signal, http_status, output, error, node";
+    "signal, http_status, output, error, node, due_at";
 
 Run runFromRow(RecordSet& rows) {
     Run run;
@@ -93,6 +93,7 @@ Run runFromRow(RecordSet& rows) {
     run.output = rows["output"].convert<std::string>();
     run.error = rows["error"].convert<std::string>();
     run.node = rows["node"].convert<std::string>();
+    run.dueAt = optionalInt(rows, "due_at");
     return run;
 }
 
@@ -239,21 +240,22 @@ class SqliteStore final : public Store {
     }
 
     bool finishRun(RunId id, const RunResult& result, EpochMillis finishedAt) override {
-        return guarded("finish run " + std::to_string(id), [&] {
-            std::string state = toString(result.state);
-            auto exitCode = nullable(result.exitCode);
-            auto signal = nullable(result.signal);
-            auto httpStatus = nullable(result.httpStatus);
-            std::string output = result.output;
-            std::string error = result.error;
-            Statement statement(session_);
-            statement << "UPDATE runs SET state = ?, finished_at = ?, exit_code = ?, signal = ?, "
-                         "http_status = ?, output = ?, error = ? "
-                         "WHERE id = ? AND state IN ('queued', 'running')",
-                use(state), use(finishedAt), use(exitCode), use(signal), use(httpStatus),
-                use(output), use(error), use(id);
-            return statement.execute() > 0;
-        });
+        return guarded("finish run " + std::to_string(id),
+                       [&] { return finishRunLocked(id, result, finishedAt); });
+    }
+
+    std::optional<std::vector<RunId>> finishRunAndQueue(RunId id, const RunResult& result,
+                                                        EpochMillis finishedAt,
+                                                        const std::vector<NewRun>& next) override {
+        // One operation, so one transaction (or savepoint) of the group commit: the end of the
+        // run and the runs that follow it are committed together or not at all.
+        return guarded("finish run " + std::to_string(id) + " and queue what follows it",
+                       [&]() -> std::optional<std::vector<RunId>> {
+                           if (!finishRunLocked(id, result, finishedAt)) return std::nullopt;
+                           std::vector<RunId> queued;
+                           for (const auto& run : next) queued.push_back(insertRunLocked(run));
+                           return queued;
+                       });
     }
 
     std::optional<Run> run(RunId id) override {
@@ -373,12 +375,31 @@ class SqliteStore final : public Store {
         int attempt = run.attempt;
         EpochMillis queuedAt = nowMillis();
         std::string node = run.node;
-        session_ << "INSERT INTO runs (job, trigger, slot, attempt, state, queued_at, node) "
-                    "VALUES (?, ?, ?, ?, 'queued', ?, ?)",
-            use(job), use(trigger), use(slot), use(attempt), use(queuedAt), use(node), now;
+        auto dueAt = nullable(run.dueAt);
+        session_
+            << "INSERT INTO runs (job, trigger, slot, attempt, state, queued_at, node, due_at) "
+               "VALUES (?, ?, ?, ?, 'queued', ?, ?, ?)",
+            use(job), use(trigger), use(slot), use(attempt), use(queuedAt), use(node), use(dueAt),
+            now;
         RunId id = 0;
         session_ << "SELECT last_insert_rowid()", into(id), now;
         return id;
+    }
+
+    bool finishRunLocked(RunId id, const RunResult& result, EpochMillis finishedAt) {
+        std::string state = toString(result.state);
+        auto exitCode = nullable(result.exitCode);
+        auto signal = nullable(result.signal);
+        auto httpStatus = nullable(result.httpStatus);
+        std::string output = result.output;
+        std::string error = result.error;
+        Statement statement(session_);
+        statement << "UPDATE runs SET state = ?, finished_at = ?, exit_code = ?, signal = ?, "
+                     "http_status = ?, output = ?, error = ? "
+                     "WHERE id = ? AND state IN ('queued', 'running')",
+            use(state), use(finishedAt), use(exitCode), use(signal), use(httpStatus), use(output),
+            use(error), use(id);
+        return statement.execute() > 0;
     }
 
     // Every run reads its job, and parsing the stored JSON costs more than the query, so parsed
@@ -404,12 +425,14 @@ class SqliteStore final : public Store {
     std::optional<Run> loadRun(RunId id) {
         Run run;
         std::string trigger, state;
-        Poco::Nullable<std::int64_t> slot, startedAt, finishedAt, exitCode, signal, httpStatus;
+        Poco::Nullable<std::int64_t> slot, startedAt, finishedAt, exitCode, signal, httpStatus,
+            dueAt;
         Statement select(session_);
         select << "SELECT " << kRunColumns << " FROM runs WHERE id = ?", use(id), into(run.id),
             into(run.job), into(trigger), into(slot), into(run.attempt), into(state),
             into(run.queuedAt), into(startedAt), into(finishedAt), into(exitCode), into(signal),
-            into(httpStatus), into(run.output), into(run.error), into(run.node), limit(1);
+            into(httpStatus), into(run.output), into(run.error), into(run.node), into(dueAt),
+            limit(1);
         if (select.execute() == 0) return std::nullopt;
         run.trigger = triggerFromString(trigger).value_or(Trigger::Api);
         run.state = runStateFromString(state).value_or(RunState::Failed);
@@ -419,6 +442,7 @@ class SqliteStore final : public Store {
         run.exitCode = optionalSmallOf(exitCode);
         run.signal = optionalSmallOf(signal);
         run.httpStatus = optionalSmallOf(httpStatus);
+        run.dueAt = optionalOf(dueAt);
         return run;
     }
 

@@ -27,6 +27,7 @@ struct NewRun {
     std::optional<EpochMillis> slot;
     int attempt = 1;
     std::string node;
+    std::optional<EpochMillis> dueAt = std::nullopt;  // not before this instant; unset: at once
 };
 
 struct RunResult {
@@ -76,11 +77,18 @@ class Store {
     virtual bool markRunning(RunId id, EpochMillis startedAt) = 0;
     // Records the end of a queued or running run; false if it had already ended.
     virtual bool finishRun(RunId id, const RunResult& result, EpochMillis finishedAt) = 0;
+    // finishRun and insertRun(each of `next`) in one transaction, so what follows a run (its
+    // retry, its continuations) is never lost to a crash between the two. Returns the new runs'
+    // ids in order, or nullopt (and inserts nothing) when `id` had already ended.
+    virtual std::optional<std::vector<RunId>> finishRunAndQueue(
+        RunId id, const RunResult& result, EpochMillis finishedAt,
+        const std::vector<NewRun>& next) = 0;
     virtual std::optional<Run> run(RunId id) = 0;
     virtual std::vector<Run> runs(const RunFilter& filter) = 0;
 
     // Crash recovery at start: runs a dead process left `running` become `interrupted`; the
-    // returned queued runs were acknowledged but never started and must still run.
+    // returned queued runs were acknowledged but never started and must still run (each at its
+    // Run::dueAt, if it has one).
     virtual int interruptAbandonedRuns(EpochMillis now) = 0;
     virtual std::vector<RunId> queuedRuns() = 0;
 };

@@ -143,7 +143,9 @@ TEST_F(RunsTest, CancelStopsARunningJob) {
 
 TEST_F(RunsTest, BurstQueuesBehindTheWorkerPool) {
     // 4 workers (TestDaemon's config): 12 sleeping runs cannot all run at once.
-    daemon_.createJob(R"({"name": "nap", "exec": {"argv": ["/bin/sleep", "0.3"]}})");
+    // parallel: the point is the pool, not the job's own concurrency rule (skip by default).
+    daemon_.createJob(
+        R"({"name": "nap", "concurrency": "parallel", "exec": {"argv": ["/bin/sleep", "0.3"]}})");
     std::vector<long long> ids;
     for (int i = 0; i < 12; ++i) ids.push_back(daemon_.runNow("nap"));
     const auto running =

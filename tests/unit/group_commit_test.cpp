@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -111,6 +112,27 @@ TEST_F(GroupCommitTest, AFailingOperationIsUndoneAloneAndReported) {
     int halfDone = 0;
     reader << "SELECT COUNT(*) FROM t WHERE value = -1", into(halfDone), now;
     EXPECT_EQ(halfDone, 0);
+}
+
+TEST_F(GroupCommitTest, WaitsForAnotherConnectionsWriteInsteadOfFailing) {
+    // Another process (the history pruner, an admin's sqlite3) holds the write lock for a moment
+    // and commits: an operation that reads and then writes must wait for it, not fail with
+    // "database is locked".
+    *session_ << "PRAGMA busy_timeout=5000", now;
+    Poco::Data::Session other("SQLite", path_);
+    other << "BEGIN IMMEDIATE", now;
+    other << "INSERT INTO t (value) VALUES (1)", now;
+    std::thread committer([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        other << "COMMIT", now;
+    });
+    EXPECT_NO_THROW(commits_->run([&] {
+        int rows = 0;
+        *session_ << "SELECT COUNT(*) FROM t", into(rows), now;
+        *session_ << "INSERT INTO t (value) VALUES (?)", use(rows), now;
+    }));
+    committer.join();
+    EXPECT_EQ(committedRows(), 2);
 }
 
 TEST_F(GroupCommitTest, AReadSeesWhatItsThreadWroteBefore) {
