@@ -33,6 +33,23 @@ bool syncDirectory(const std::string& directory, std::string* error) {
     return synced || failWith("sync directory", directory, error);
 }
 
+// The OS timer may run `belfry fire` as root (a system unit without User=), while belfryd runs as
+// its own account and must read, move and delete what was spooled. So when root creates a
+// directory level or a spool file, it hands it to the owner of the directory it lies in, which is
+// belfryd's account once belfryd has created its state or spool directory.
+bool takeOwnerOfParent(int fd, const std::string& path, const std::string& parent,
+                       std::string* error) {
+    if (::geteuid() != 0) return true;
+    struct stat owner {};
+    if (::stat(parent.c_str(), &owner) != 0) return failWith("inspect", parent, error);
+    if (owner.st_uid == 0 && owner.st_gid == 0) return true;
+    const int changed = fd >= 0 ? ::fchown(fd, owner.st_uid, owner.st_gid)
+                                : ::chown(path.c_str(), owner.st_uid, owner.st_gid);
+    if (changed == 0) return true;
+    *error = "cannot hand " + path + " to the owner of " + parent + ": " + std::strerror(errno);
+    return false;
+}
+
 // mkdir -p, each new level 0750 and made durable in its parent.
 bool ensureDirectory(const std::string& directory, std::string* error) {
     struct stat status {};
@@ -44,9 +61,11 @@ bool ensureDirectory(const std::string& directory, std::string* error) {
     if (errno != ENOENT) return failWith("use spool directory", directory, error);
     const std::string parent = parentOf(directory);
     if (parent != directory && !ensureDirectory(parent, error)) return false;
-    if (::mkdir(directory.c_str(), 0750) != 0 && errno != EEXIST) {
+    if (::mkdir(directory.c_str(), 0750) != 0) {
+        if (errno == EEXIST) return true;  // a concurrent writer made it
         return failWith("create directory", directory, error);
     }
+    if (!takeOwnerOfParent(-1, directory, parent, error)) return false;
     return syncDirectory(parent, error);
 }
 
@@ -61,11 +80,17 @@ bool writeAll(int fd, const std::string& content) {
     return true;
 }
 
-// Writes and syncs `content` into a new file at `path`; removes it again on failure.
-bool writeNewFile(const std::string& path, const std::string& content, std::string* error) {
+// Writes and syncs `content` into a new file at `path` in `directory`; removes it on failure.
+bool writeNewFile(const std::string& path, const std::string& directory, const std::string& content,
+                  std::string* error) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
     if (fd < 0) return failWith("create", path, error);
     const char* what = nullptr;
+    if (!takeOwnerOfParent(fd, path, directory, error)) {
+        ::close(fd);
+        ::unlink(path.c_str());
+        return false;
+    }
     if (!writeAll(fd, content)) {
         what = "write";
     } else if (::fsync(fd) != 0) {
@@ -92,7 +117,7 @@ bool writeSpoolFile(const std::string& directory, const spool::SpooledFire& fire
     const std::string name = spool::spoolFileName(fire);
     const std::string finalPath = joinPath(directory, name);
     const std::string tempPath = joinPath(directory, "." + name + ".tmp");
-    if (!writeNewFile(tempPath, spool::formatSpooledFire(fire), error)) return false;
+    if (!writeNewFile(tempPath, directory, spool::formatSpooledFire(fire), error)) return false;
     if (::rename(tempPath.c_str(), finalPath.c_str()) != 0) {
         const int reason = errno;
         ::unlink(tempPath.c_str());

@@ -2,6 +2,8 @@
 // 75), which are reported and not spooled, and the exit 73 when even the spool cannot be written.
 // The spool file is read back with the same parser belfryd uses.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -156,6 +158,21 @@ TEST_F(CliFireSpool, Exits73WhenTheFireCannotBeSpooledEither) {
     const std::string error = err_.text();
     EXPECT_NE(error.find("the fire could not be spooled"), std::string::npos) << error;
     EXPECT_NE(error.find("NOT recorded"), std::string::npos) << error;
+}
+
+TEST_F(CliFireSpool, RootHandsTheSpooledFireToTheSpoolDirectorysOwner) {
+    // A system timer unit runs `belfry fire` as root; belfryd, as its own account, must be able to
+    // read and delete the file.
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root";
+    spoolDir_ = state_.path() + "/spool";
+    ASSERT_EQ(::mkdir(spoolDir_.c_str(), 0750), 0);
+    ASSERT_EQ(::chown(spoolDir_.c_str(), 65534, 65534), 0);
+    EXPECT_EQ(fire(unreachable(), true), kExitTempFail);
+    const auto name = spool::spoolFileName(onlySpooledFire());
+    struct stat status {};
+    ASSERT_EQ(::stat((spoolDir_ + "/" + name).c_str(), &status), 0);
+    EXPECT_EQ(status.st_uid, 65534u);
+    EXPECT_EQ(status.st_gid, 65534u);
 }
 
 TEST_F(CliFireSpool, SpoolDirDefaultsToTheStateDirectory) {
