@@ -68,7 +68,6 @@ SpoolIntake::SweepCounts SpoolIntake::sweep() {
         for (Poco::DirectoryIterator it(directory_), end; it != end; ++it) {
             const std::string& name = it.name();
             if (spool::isWriterTempName(name) || stuck_.count(name)) continue;
-            if (it->isDirectory()) continue;  // rejected/, or an admin's folder: not a fire
             names.push_back(name);
         }
     } catch (const Poco::Exception& e) {
@@ -108,6 +107,8 @@ SpoolIntake::Outcome SpoolIntake::takeFile(const std::string& name) {
     Poco::File file(path);
     try {
         if (!file.exists()) return Outcome::Skipped;  // gone meanwhile
+        // rejected/, or an admin's folder: not a fire, and not ours to move.
+        if (file.isDirectory() && !file.isLink()) return Outcome::Skipped;
         if (file.isLink() || !file.isFile()) return setAside(name, "not a regular file");
     } catch (const Poco::Exception& e) {
         return setAside(name, e.displayText());

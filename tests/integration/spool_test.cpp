@@ -119,6 +119,7 @@ TEST_F(Spool, TheSameSpooledSlotTwiceRunsOnce) {
 }
 
 TEST_F(Spool, CorruptAndForeignFilesAreSetAsideAndBelfrydServes) {
+    daemon_.createJob(R"({"name": "paused", "enabled": false, "exec": {"argv": ["/bin/true"]}})");
     daemon_.stop();
     const auto write = [&](const std::string& name, const std::string& content) {
         std::ofstream(spoolDir() + "/" + name) << content;
@@ -133,8 +134,11 @@ TEST_F(Spool, CorruptAndForeignFilesAreSetAsideAndBelfrydServes) {
     std::string unknownJob = good;
     unknownJob.replace(unknownJob.find("\"nightly\""), 9, "\"weekly\"");
     write("fire-3-unknown-job.json", unknownJob);
-    write("fire-4-good.json", good);
-    write(".fire-5-in-progress.json.tmp", good.substr(0, 10));
+    std::string disabledJob = good;
+    disabledJob.replace(disabledJob.find("\"nightly\""), 9, "\"paused\"");
+    write("fire-4-disabled-job.json", disabledJob);
+    write("fire-5-good.json", good);
+    write(".fire-6-in-progress.json.tmp", good.substr(0, 10));
 
     daemon_.start();
     EXPECT_EQ(daemon_.request("GET", "/v1/health", "", false).status, 200);
@@ -144,9 +148,9 @@ TEST_F(Spool, CorruptAndForeignFilesAreSetAsideAndBelfrydServes) {
 
     EXPECT_THAT(filesIn(spoolDir() + "/rejected"),
                 UnorderedElementsAre("fire-1-torn.json", "notes.txt", "fire-2-future.json",
-                                     "fire-3-unknown-job.json"));
+                                     "fire-3-unknown-job.json", "fire-4-disabled-job.json"));
     EXPECT_THAT(filesIn(spoolDir()),
-                UnorderedElementsAre("rejected", ".fire-5-in-progress.json.tmp"))
+                UnorderedElementsAre("rejected", ".fire-6-in-progress.json.tmp"))
         << "a writer's temp file is left alone";
     const auto log = daemon_.log();
     EXPECT_THAT(log, HasSubstr("fire-1-torn.json: not a spooled fire belfryd can take: not JSON"));
@@ -154,6 +158,7 @@ TEST_F(Spool, CorruptAndForeignFilesAreSetAsideAndBelfrydServes) {
     EXPECT_THAT(log, HasSubstr("fire-2-future.json: not a spooled fire belfryd can take: "
                                "version 7: this belfryd reads version 1 only"));
     EXPECT_THAT(log, HasSubstr("fire-3-unknown-job.json: job weekly does not exist"));
+    EXPECT_THAT(log, HasSubstr("fire-4-disabled-job.json: job paused is disabled"));
     // Still serving: the API answers and a live fire works.
     EXPECT_EQ(daemon_.cli({"fire", "nightly"}).exitCode, 0);
 }
