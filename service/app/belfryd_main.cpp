@@ -130,7 +130,7 @@ class Belfryd : public Poco::Util::ServerApplication {
         // Fires `belfry fire` spooled while belfryd was down are real timer fires: taken before
         // catch-up, so their slots run as `schedule` runs and count as taken.
         SpoolIntake spool(settings.spoolDir, firePath);
-        spool.sweep();
+        spool.sweep(SpoolIntake::kStartBudget);
         // Missed slots first (the internal timer only knows the future; with systemd, fires that
         // found belfryd down), then the timer. A slot runs once, so a Persistent= timer catching
         // up the same slot is recorded as a duplicate, not run twice.

@@ -60,14 +60,18 @@ SpoolIntake::~SpoolIntake() {
     stop();
 }
 
-SpoolIntake::SweepCounts SpoolIntake::sweep() {
+SpoolIntake::SweepCounts SpoolIntake::sweep(std::chrono::milliseconds budget) {
     std::lock_guard<std::mutex> lock(sweepMutex_);
+    const auto deadline = std::chrono::steady_clock::now() + budget;
     SweepCounts counts;
     std::vector<std::string> names;
     try {
         for (Poco::DirectoryIterator it(directory_), end; it != end; ++it) {
             const std::string& name = it.name();
-            if (spool::isWriterTempName(name) || stuck_.count(name)) continue;
+            if (spool::isWriterTempName(name) || name == spool::kRejectedFolder ||
+                stuck_.count(name)) {
+                continue;
+            }
             names.push_back(name);
         }
     } catch (const Poco::Exception& e) {
@@ -79,6 +83,10 @@ SpoolIntake::SweepCounts SpoolIntake::sweep() {
     }
     std::sort(names.begin(), names.end());
     for (std::size_t i = 0; i < names.size(); ++i) {
+        if (std::chrono::steady_clock::now() > deadline || stopping()) {
+            counts.left = static_cast<int>(names.size() - i);
+            break;
+        }
         Outcome outcome = Outcome::Skipped;
         try {
             outcome = takeFile(names[i]);
@@ -172,6 +180,11 @@ SpoolIntake::Outcome SpoolIntake::setAside(const std::string& name, const std::s
     }
     spdlog::warn("spool: refused {}: {}; moved to {}", joinPath(directory_, name), reason, target);
     return Outcome::Rejected;
+}
+
+bool SpoolIntake::stopping() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return stopping_;
 }
 
 void SpoolIntake::start() {

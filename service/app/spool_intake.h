@@ -39,10 +39,16 @@ class SpoolIntake {
     // fire's delay well under any schedule period that matters while staying portable (no inotify).
     static constexpr std::chrono::seconds kSweepInterval{10};
 
+    // How long the sweep at start may hold up belfryd's start. Taking a fire costs a few
+    // milliseconds (3.5 s for 1000 measured, with their runs starting meanwhile); a day of an
+    // every-second timer spooled is 86400 files, which must not keep belfryd from listening until
+    // its unit's start timeout kills it. What is left is taken by the sweeps after the start.
+    static constexpr std::chrono::seconds kStartBudget{10};
+
     struct SweepCounts {
         int taken = 0;     // recorded as runs (duplicates included)
         int rejected = 0;  // moved into rejected/
-        int left = 0;      // left in place for a later sweep (store failure)
+        int left = 0;      // left in place for a later sweep (store failure, budget spent, stop)
     };
 
     // Creates `directory` and its rejected/ folder when missing; a failure is logged, not thrown:
@@ -53,8 +59,9 @@ class SpoolIntake {
     SpoolIntake(const SpoolIntake&) = delete;
     SpoolIntake& operator=(const SpoolIntake&) = delete;
 
-    // Takes every spooled fire now, in file-name order (oldest spool time first). Never throws.
-    SweepCounts sweep();
+    // Takes spooled fires now, in file-name order (oldest spool time first), until all are taken,
+    // `budget` is spent or stop() is called. Never throws.
+    SweepCounts sweep(std::chrono::milliseconds budget = std::chrono::hours(24));
 
     // Sweeps every `interval` on a thread of its own until stop().
     void start();
@@ -67,6 +74,7 @@ class SpoolIntake {
     Outcome takeFile(const std::string& name);
     Outcome setAside(const std::string& name, const std::string& reason);
     Outcome takeFire(const std::string& name, const spool::SpooledFire& fire);
+    bool stopping();
 
     std::string directory_;
     std::string rejectedDir_;
