@@ -171,6 +171,7 @@ SpoolIntake::Outcome SpoolIntake::setAside(const std::string& name, const std::s
         target = joinPath(rejectedDir_, name + "." + std::to_string(n));
     }
     try {
+        Poco::File(rejectedDir_).createDirectories();  // removed by hand since the start?
         Poco::File(joinPath(directory_, name)).renameTo(target);
     } catch (const Poco::Exception& e) {
         stuck_.insert(name);
