@@ -67,7 +67,9 @@ Exit status:
   65      the service rejected the request (invalid definition, job disabled, ...)
   66      no such job or run
   69      service error (5xx or a malformed reply)
-  75      service unreachable, or the run was interrupted: try again later
+  73      fire: service unreachable, and the fire could not be spooled either
+  75      service unreachable, or the run was interrupted: try again later; for fire:
+          the fire is spooled in spool.dir and belfryd takes it when it is back
   77      admin token missing or rejected
 A job's own exit code can equal one of the client's; `belfry runs NAME` tells them apart.
 )";

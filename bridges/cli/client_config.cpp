@@ -51,6 +51,11 @@ bool loadClientConfig(const ConfigSources& sources, ClientConfig* config, std::s
     } else {
         config->stateDir = kDefaultStateDir;
     }
+    if (auto spoolDir = properties.get("spool.dir", sources.env); spoolDir && !spoolDir->empty()) {
+        config->spoolDir = *spoolDir;
+    } else {
+        config->spoolDir = joinPath(config->stateDir, "spool");
+    }
     return true;
 }
 

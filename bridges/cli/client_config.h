@@ -19,6 +19,7 @@ struct ClientConfig {
     std::string configPath;               // the file that was read; empty when only defaults apply
     std::string listen = kDefaultListen;  // http.listen
     std::string stateDir;                 // state.dir
+    std::string spoolDir;                 // spool.dir, default <state.dir>/spool
 };
 
 struct ConfigSources {
@@ -29,8 +30,8 @@ struct ConfigSources {
 
 // Loads the configuration. A file named by --config or $BELFRY_CONFIG must be readable; the
 // system-wide file is optional. state.dir defaults to the first entry of $STATE_DIRECTORY (systemd
-// sets it, colon-separated, from StateDirectory=) and then to /var/lib/belfry. On failure returns
-// false and a message naming the file and the cause.
+// sets it, colon-separated, from StateDirectory=) and then to /var/lib/belfry; spool.dir defaults
+// to <state.dir>/spool. On failure returns false and a message naming the file and the cause.
 bool loadClientConfig(const ConfigSources& sources, ClientConfig* config, std::string* error);
 
 // Reads `<stateDir>/admin.token`, trimmed of surrounding whitespace. On failure returns false with

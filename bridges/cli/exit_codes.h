@@ -15,7 +15,10 @@
 //            file that is not valid JSON
 //   66       no such job or run: 404 (EX_NOINPUT); also a job file that cannot be read
 //   69       service error: 5xx or a malformed reply (EX_UNAVAILABLE)
-//   75       service unreachable, or the run was interrupted (EX_TEMPFAIL: try again)
+//   73       `belfry fire`: the service was unreachable and the fire could not be spooled either
+//            (EX_CANTCREAT): this fire is not recorded anywhere
+//   75       service unreachable, or the run was interrupted (EX_TEMPFAIL: try again); for
+//            `belfry fire`: the fire is spooled and belfryd takes it when it is back
 //   77       admin token missing or rejected: 401/403 (EX_NOPERM)
 //
 // Pure functions; safe to call from any thread.
@@ -34,6 +37,7 @@ constexpr int kExitUsage = 64;
 constexpr int kExitRejected = 65;
 constexpr int kExitNotFound = 66;
 constexpr int kExitServiceError = 69;
+constexpr int kExitCantCreate = 73;
 constexpr int kExitTempFail = 75;
 constexpr int kExitNoPermission = 77;
 constexpr int kExitTimedOut = 124;

@@ -2,14 +2,17 @@
 // path"). Kept to the essentials, since it runs once per scheduled run: one POST records the fire,
 // long-polls on the same keep-alive connection wait for the run's end, and the run's status becomes
 // the exit code, so the OS tool's "last result" tells the truth. No tables, no formatting beyond
-// one line on stderr when the run did not succeed.
+// one line on stderr when the run did not succeed. When belfryd cannot be reached, the fire is
+// retried briefly and then spooled to disk (spool_writer.h) for belfryd to take later: exit 75.
 #include <time.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
 
+#include "belfry/spool/spooled_fire.h"
 #include "commands.h"
 #include "exit_codes.h"
+#include "spool_writer.h"
 #include "stop_signal.h"
 
 namespace belfry::cli {
@@ -17,6 +20,12 @@ namespace {
 
 constexpr std::chrono::seconds kFireTimeout{15};
 constexpr std::chrono::seconds kCancelTimeout{10};
+// The retries before spooling stop once this much time has passed. The pauses
+// (CliEnvironment::retryDelays, ~3 s in all) ride out a `systemctl restart belfryd`, which takes
+// well under a second; beyond that, waiting longer only delays the timer's unit while the fire is
+// as safe in the spool. The budget also caps the case where every connect runs into its 3 s
+// timeout (a firewall dropping loopback packets): no new attempt starts after it.
+constexpr std::chrono::seconds kReachBudget{6};
 
 std::optional<std::uint64_t> unsignedVariable(const EnvLookup& env, const char* name) {
     const auto text = env ? env(name) : std::nullopt;
@@ -76,6 +85,46 @@ int cancelRun(const CommandContext& context, ApiClient& client, const std::strin
     return kExitCancelled;
 }
 
+// True when the fire surely did not reach belfryd's store, or repeating it cannot run the job
+// twice, so it may be sent again and, failing that, spooled. belfryd answers 503 when its store is
+// unavailable (nothing was recorded). A lost reply counts only for a fire with the timer's elapse
+// time: belfryd records such a fire once per (job, slot), so a repeat or a spooled copy of a fire
+// that did arrive is recorded as a skipped duplicate. A manual fire whose reply was lost may have
+// been recorded; repeating it could run the job twice, so that one is reported, not repeated.
+bool mayRepeat(const ApiResult& result, bool idempotent) {
+    if (result.status == 503) return true;
+    return idempotent ? isTransient(result) : result.transportError == HttpErrorKind::kUnreachable;
+}
+
+std::uint64_t nowSeconds() {
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count());
+}
+
+// The fire could not be delivered (`why`): records it in the spool directory for belfryd to take
+// at its next start or sweep. Exit 75 when spooled; 73 when even that failed, since the fire is
+// then recorded nowhere and must not look like anything but a failure.
+int spoolFire(const CommandContext& context, const std::string& name,
+              std::optional<std::uint64_t> elapsedUsec, const std::string& why) {
+    spool::SpooledFire fire;
+    fire.id = spool::newFireId();
+    fire.job = name;
+    fire.trigger = elapsedUsec ? spool::FireTrigger::Schedule : spool::FireTrigger::Manual;
+    fire.elapsedUsec = elapsedUsec;
+    fire.spooledAt = static_cast<std::int64_t>(nowSeconds());
+    std::string path;
+    std::string error;
+    if (!writeSpoolFile(context.config.spoolDir, fire, &path, &error)) {
+        context.printError("job " + name + ": " + why + ", and the fire could not be spooled: " +
+                           error + "; this fire is NOT recorded");
+        return kExitCantCreate;
+    }
+    context.printError("job " + name + ": " + why + "; spooled the fire to " + path +
+                       " for belfryd to take when it is back");
+    return kExitTempFail;
+}
+
 }  // namespace
 
 int fireCommand(CommandContext& context, const std::vector<std::string>& args) {
@@ -84,34 +133,41 @@ int fireCommand(CommandContext& context, const std::vector<std::string>& args) {
     if (const int code = context.checkJobName(name)) return code;
 
     StopSignalScope stopScope;
-    std::unique_ptr<ApiClient> client;
-    if (const int code = context.connect(&client)) return code;
-
     Json body = Json::object();
-    if (const auto usec = elapsedUsec(context.environment.env)) body["elapsed_usec"] = *usec;
+    const auto elapsed = elapsedUsec(context.environment.env);
+    if (elapsed) body["elapsed_usec"] = *elapsed;
+
+    std::unique_ptr<ApiClient> client;
+    if (const int code = context.connect(&client)) {
+        // 75: http.listen has port 0 and belfryd has not published its address, i.e. it is not
+        // listening (connect() said so). Anything else is a configuration problem to report.
+        if (code != kExitTempFail) return code;
+        return spoolFire(context, name, elapsed, "belfryd is not listening");
+    }
     const std::string target = "/v1/jobs/" + name + "/fire";
     const auto& delays = context.environment.retryDelays;
+    const auto giveUpAt = std::chrono::steady_clock::now() + kReachBudget;
 
-    // With the timer's elapse time the fire is idempotent per (job, slot), so repeating it after a
-    // lost reply is safe. Without it the service records a new run per fire: then only a fire that
-    // never reached the service (connection refused) is repeated.
-    const bool idempotent = body.contains("elapsed_usec");
+    // With the timer's elapse time the fire is idempotent per (job, slot); see mayRepeat.
+    const bool idempotent = elapsed.has_value();
     ApiResult fired;
-    for (std::size_t attempt = 0;; ++attempt) {
+    std::size_t attempts = 0;
+    for (;; ++attempts) {
         fired = client->call("POST", target, &body, kFireTimeout);
-        const bool retry =
-            idempotent ? isTransient(fired) : fired.transportError == HttpErrorKind::kUnreachable;
-        if (fired.ok || !retry || attempt >= delays.size()) break;
-        if (!sleepUnlessStopped(delays[attempt])) {
+        if (fired.ok || !mayRepeat(fired, idempotent) || attempts >= delays.size() ||
+            std::chrono::steady_clock::now() + delays[attempts] > giveUpAt) {
+            break;
+        }
+        if (!sleepUnlessStopped(delays[attempts])) {
             context.printError("stopped before the fire of job " + name + " reached belfryd");
             return kExitCancelled;
         }
     }
     if (!fired.ok) {
-        if (fired.transportError == HttpErrorKind::kUnreachable) {
-            context.printError("job " + name + ": " + fired.message + " (gave up after " +
-                               std::to_string(delays.size() + 1) + " attempts)");
-            return kExitTempFail;
+        if (mayRepeat(fired, idempotent)) {
+            return spoolFire(
+                context, name, elapsed,
+                fired.message + " (gave up after " + std::to_string(attempts + 1) + " attempts)");
         }
         return context.fail(fired);
     }

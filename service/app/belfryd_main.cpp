@@ -24,6 +24,7 @@
 #include "run_recovery.h"
 #include "service_config.h"
 #include "service_notify.h"
+#include "spool_intake.h"
 #include "store.h"
 #include "systemd_scheduler.h"
 #include "termination_signals.h"
@@ -137,6 +138,10 @@ class Belfryd : public Poco::Util::ServerApplication {
         auto choice = makeScheduler(settings, firePath);
         auto& scheduler = *choice.scheduler;
         spdlog::info("scheduler backend: {} ({})", scheduler.backendName(), choice.reason);
+        // Fires `belfry fire` spooled while belfryd was down are real timer fires: taken before
+        // catch-up, so their slots run as `schedule` runs and count as taken.
+        SpoolIntake spool(settings.spoolDir, firePath);
+        spool.sweep(SpoolIntake::kStartBudget);
         // Missed slots first (the internal timer only knows the future; with systemd, fires that
         // found belfryd down), then the timer. A slot runs once, so a Persistent= timer catching
         // up the same slot is recorded as a duplicate, not run twice.
@@ -146,6 +151,7 @@ class Belfryd : public Poco::Util::ServerApplication {
             if (!error.empty()) spdlog::error("job {}: {}", job.name, error);
         }
         if (choice.internal) choice.internal->start();
+        spool.start();
 
         ApiContext context{*store, executor,      firePath,     scheduler,
                            token,  settings.node, choice.reason};
@@ -179,6 +185,7 @@ class Belfryd : public Poco::Util::ServerApplication {
         spdlog::info("stopping: no new work, stopping {} running job(s)", executor.runningCount());
         executor.stopAccepting();
         if (choice.internal) choice.internal->stop();
+        spool.stop();
         server.stop();
         executor.shutdown();
         pruner.stop();

@@ -53,6 +53,9 @@ ServiceConfig loadServiceConfig(const Poco::Util::AbstractConfiguration& config,
     out.stateDir =
         config.getString("state.dir", stateDirectory.empty() ? "/var/lib/belfry" : stateDirectory);
     if (out.stateDir.empty()) throw ConfigError("state.dir must not be empty");
+    // The CLI (bridges/cli/client_config.cpp) reads the same key with the same default.
+    out.spoolDir = config.getString("spool.dir", "");
+    if (out.spoolDir.empty()) out.spoolDir = out.stateDir + "/spool";
     out.logFile = config.getString("log.file", "");
     out.logLevel = oneOf(config, "log.level", "info",
                          {"trace", "debug", "info", "warn", "error", "critical", "off"});

@@ -26,6 +26,7 @@ struct ServiceConfig {
     std::string listenHost = "127.0.0.1";
     int listenPort = 8470;  // 0 = any free port, written to <state.dir>/endpoint
     std::string stateDir;   // database, admin.token, endpoint, spool
+    std::string spoolDir;   // spool.dir: fires `belfry fire` could not deliver; <state.dir>/spool
     std::string logFile;    // "" = stderr only
     std::string logLevel = "info";
     std::string schedulerBackend = "auto";  // auto | internal | systemd | taskscheduler
