@@ -31,5 +31,7 @@ ApiResponse fireJob(ApiContext& context, const std::string& name, const ApiReque
 ApiResponse listRuns(ApiContext& context, const ApiRequest& request);
 ApiResponse getRun(ApiContext& context, const std::string& id, const ApiRequest& request);
 ApiResponse cancelRun(ApiContext& context, const std::string& id);
+ApiResponse reconcileJobs(ApiContext& context,
+                          const ApiRequest& request);  // reconcile_endpoint.cpp
 
 }  // namespace belfry

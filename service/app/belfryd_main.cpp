@@ -19,7 +19,9 @@
 #include "executor.h"
 #include "fire_path.h"
 #include "logging.h"
+#include "periodic_task.h"
 #include "private_file.h"
+#include "reconcile.h"
 #include "service_config.h"
 #include "service_notify.h"
 #include "store.h"
@@ -130,10 +132,13 @@ class Belfryd : public Poco::Util::ServerApplication {
         // found belfryd down), then the timer. A slot runs once, so a Persistent= timer catching
         // up the same slot is recorded as a duplicate, not run twice.
         firePath.catchUpAtStart(nowMillis());
-        for (const auto& job : store->jobs()) {
-            const auto error = scheduler.upsert(scheduledJobFor(job));
-            if (!error.empty()) spdlog::error("job {}: {}", job.name, error);
-        }
+        // One batch for all jobs (one daemon-reload with systemd), then daily: that re-does the
+        // systemd translations long before their validUntil (a year ahead).
+        reconcileStoredJobs(*store, scheduler, false, "start");
+        PeriodicTask dailyReconcile(kReconcileInterval, [&store, &scheduler] {
+            reconcileStoredJobs(*store, scheduler, false, "daily");
+        });
+        dailyReconcile.start();
         if (choice.internal) choice.internal->start();
 
         ApiContext context{*store, executor,      firePath,     scheduler,
@@ -166,6 +171,7 @@ class Belfryd : public Poco::Util::ServerApplication {
         notifyStopping();
         spdlog::info("stopping: no new work, stopping {} running job(s)", executor.runningCount());
         if (choice.internal) choice.internal->stop();
+        dailyReconcile.stop();
         server.stop();
         executor.shutdown();
         spdlog::info("stopped");
@@ -178,6 +184,8 @@ class Belfryd : public Poco::Util::ServerApplication {
         InternalScheduler* internal = nullptr;  // set when the in-process timer drives fires
         std::string reason;                     // for the log and /v1/health
     };
+
+    static constexpr std::chrono::hours kReconcileInterval{24};
 
     // How long `auto` waits for the systemd manager before falling back to the internal timer.
     static constexpr std::chrono::seconds kManagerProbeTimeout{3};
