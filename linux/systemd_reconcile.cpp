@@ -1,14 +1,28 @@
 // SystemdScheduler::reconcile: observe the unit directory and the manager once, plan
 // (reconcile_plan.h), apply the plan in a fixed number of systemctl calls.
 //
-// Why the order below: `enable --no-reload` only creates the [Install] symlinks (the manager reads
-// the unit files from disk for that, loaded or not), so every file change and every enablement
-// can share the one daemon-reload, after which `start` finds the new timers loaded. Orphans are
-// stopped and disabled before their files go, so the manager never keeps an active timer whose
-// file is gone.
+// Measured with 1,000 jobs against the sandboxed systemd 252 (2 shared cores), which is why the
+// batch does some of systemctl's work itself:
+//  - `systemctl show` (any property) of 2,000 belfry units after a reload: ~25 s, and
+//    `list-unit-files 'belfry-*'` 14-26 s: the manager computes UnitFileState per unit by scanning
+//    every .wants directory, O(N) per unit. `list-units --all 'belfry-*'` (ActiveState): 62 ms.
+//    So the batch reads enablement from the timers.target.wants symlinks and drop-ins from the
+//    drop-in directories itself, and asks the manager only for ActiveState.
+//  - `systemctl enable --no-reload` of 1,000 timers: 4.5 s for the same reason. Belfry's timers
+//    have a fixed `[Install] WantedBy=timers.target`, so enabling one is exactly one symlink
+//    `timers.target.wants/belfry-NAME.timer` in the scope's configuration directory, which the
+//    batch creates itself (and removes for orphans); `systemctl disable` by an admin removes it
+//    like any other.
+//  - an fsync per unit file: 2,000 take ~7 s here; the batch syncs once (unit_files.h).
+//  - `daemon-reload` with 2,000 units: ~1.1 s; `start` of 1,000 timers: ~1.3 s.
+// Order: files and symlinks first, then the one daemon-reload, then `start` of the timers it
+// loaded. Orphans are stopped before their files go, so the manager never keeps an active timer
+// whose file is gone.
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <set>
+#include <sstream>
 
 #include "reconcile_plan.h"
 #include "systemd_scheduler.h"
@@ -41,6 +55,60 @@ void dropUnits(const std::set<std::string>& failed, std::vector<std::string>* un
                  units->end());
 }
 
+std::string environmentOr(const char* name, const std::string& fallback) {
+    const char* value = std::getenv(name);
+    return value && *value ? value : fallback;
+}
+
+// Where `systemctl enable` puts the [Install] symlinks for this scope (the persistent
+// configuration directory), and the runtime one (`systemctl edit --runtime` drop-ins).
+std::string configDir(Scope scope) {
+    if (scope == Scope::System) return "/etc/systemd/system";
+    return environmentOr("XDG_CONFIG_HOME", environmentOr("HOME", "/root") + "/.config") +
+           "/systemd/user";
+}
+std::string runtimeDir(Scope scope) {
+    if (scope == Scope::System) return "/run/systemd/system";
+    return environmentOr("XDG_RUNTIME_DIR", "/run/user/0") + "/systemd/user";
+}
+
+// belfry-NAME.timer / .service -> "DIR/belfry-NAME.timer.d/x.conf ..." for the drop-in
+// directories under `dirs` that hold at least one .conf file.
+std::map<std::string, std::string> findDropIns(const std::vector<std::string>& dirs) {
+    std::map<std::string, std::string> found;
+    std::error_code ec;
+    for (const auto& dir : dirs) {
+        for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+            auto name = it->path().filename().string();
+            if (name.size() < 3 || name.compare(name.size() - 2, 2, ".d") != 0) continue;
+            const auto unit = name.substr(0, name.size() - 2);
+            if (!jobOfUnitFile(unit)) continue;
+            std::error_code inner;
+            for (fs::directory_iterator file(it->path(), inner), last; !inner && file != last;
+                 file.increment(inner)) {
+                if (file->path().extension() != ".conf") continue;
+                auto& paths = found[unit];
+                paths += (paths.empty() ? "" : " ") + file->path().string();
+            }
+        }
+        ec.clear();
+    }
+    return found;
+}
+
+// Unit -> ActiveState from `systemctl list-units --all --plain --no-legend`: "UNIT LOAD ACTIVE SUB
+// DESCRIPTION" lines.
+std::map<std::string, std::string> parseListUnits(const std::string& text) {
+    std::map<std::string, std::string> states;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        std::istringstream words(line);
+        std::string unit, load, active;
+        if (words >> unit >> load >> active) states[unit] = active;
+    }
+    return states;
+}
+
 }  // namespace
 
 ReconcileReport SystemdScheduler::reconcile(const DesiredJobs& desiredJobs, bool dryRun) {
@@ -56,7 +124,11 @@ ReconcileReport SystemdScheduler::reconcile(const DesiredJobs& desiredJobs, bool
     const auto call = [&](std::vector<std::string> args) {
         ++report.managerCalls;
         if (!args.empty() && args.front() == "daemon-reload") ++report.managerReloads;
-        return systemctl(args);
+        const auto callStarted = Clock::now();
+        auto result = systemctl(args);
+        report.managerTime +=
+            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - callStarted);
+        return result;
     };
 
     // What Belfry wants.
@@ -76,19 +148,18 @@ ReconcileReport SystemdScheduler::reconcile(const DesiredJobs& desiredJobs, bool
         wanted.push_back(std::move(units));
     }
 
-    // What is there: the files, then one `show` of all of them.
+    // What is there: the files, the enablement symlinks and drop-ins, then one `list-units`.
     std::map<std::string, ObservedJobUnits> observed;
-    std::vector<std::string> shownUnits;
     std::error_code ec;
     for (fs::directory_iterator it(options_.unitDir, ec), end; !ec && it != end; it.increment(ec)) {
         const auto file = it->path().filename().string();
         const auto job = jobOfUnitFile(file);
-        if (!job || !it->is_regular_file(ec)) continue;
+        std::error_code typeError;
+        if (!job || !it->is_regular_file(typeError)) continue;
         const auto content = readUnitFile(it->path().string());
         if (!content) continue;
         auto& seen = observed[*job];
         (file == timerUnitName(*job) ? seen.timerFile : seen.serviceFile) = content;
-        shownUnits.push_back(file);
     }
     if (ec && ec != std::errc::no_such_file_or_directory) {
         for (const auto& job : wanted) {
@@ -98,30 +169,33 @@ ReconcileReport SystemdScheduler::reconcile(const DesiredJobs& desiredJobs, bool
         }
         return finish();
     }
-    if (!shownUnits.empty()) {
-        std::vector<std::string> args{"show", "-p", "Id,UnitFileState,ActiveState,DropInPaths"};
-        args.insert(args.end(), shownUnits.begin(), shownUnits.end());
-        const auto shown = call(args);
-        if (!shown.ok()) {
+    const auto wantsDir = configDir(options_.scope) + "/timers.target.wants";
+    if (!observed.empty()) {
+        const auto listed =
+            call({"list-units", "--all", "--plain", "--no-legend", "--full", "belfry-*"});
+        if (!listed.ok()) {
             for (const auto& job : wanted) {
                 report.entries.push_back(
                     {job.job, ReconcileAction::Failed,
-                     "cannot read the belfry-* units from systemd: " + shown.reason()});
+                     "cannot list the belfry-* units in systemd: " + listed.reason()});
             }
             return finish();
         }
-        for (const auto& block : parseShow(shown.out)) {
-            const auto id = propertyValue(block, "Id");
-            const auto job = jobOfUnitFile(id);
-            if (!job || !observed.count(*job)) continue;
-            auto& seen = observed[*job];
-            if (id == timerUnitName(*job)) {
-                seen.timerUnitFileState = propertyValue(block, "UnitFileState");
-                seen.timerActiveState = propertyValue(block, "ActiveState");
-                seen.timerDropIns = propertyValue(block, "DropInPaths");
-            } else {
-                seen.serviceDropIns = propertyValue(block, "DropInPaths");
-            }
+        const auto active = parseListUnits(listed.out);
+        const auto dropIns =
+            findDropIns({options_.unitDir, configDir(options_.scope), runtimeDir(options_.scope)});
+        for (auto& [job, seen] : observed) {
+            const auto timer = timerUnitName(job);
+            std::error_code linkError;
+            seen.timerUnitFileState =
+                fs::is_symlink(fs::symlink_status(wantsDir + "/" + timer, linkError)) ? "enabled"
+                                                                                      : "disabled";
+            if (const auto it = active.find(timer); it != active.end())
+                seen.timerActiveState = it->second;
+            if (const auto it = dropIns.find(timer); it != dropIns.end())
+                seen.timerDropIns = it->second;
+            if (const auto it = dropIns.find(serviceUnitName(job)); it != dropIns.end())
+                seen.serviceDropIns = it->second;
         }
     }
 
@@ -145,23 +219,41 @@ ReconcileReport SystemdScheduler::reconcile(const DesiredJobs& desiredJobs, bool
             failed.insert(units.begin(), units.end());
         }
     };
-    batch({"disable", "--now", "--no-reload"}, plan.disable);
-    for (const auto& unit : plan.deletes) {
+    batch({"stop"}, plan.disable);
+    for (const auto& unit : plan.disable) {
         if (failed.count(unit)) continue;
+        const auto link = wantsDir + "/" + unit;
+        if (!fs::remove(link, ec) && ec) {
+            failUnits({unit}, "cannot disable " + unit + ": delete " + link + ": " + ec.message(),
+                      &report);
+            failed.insert(unit);
+        }
+    }
+    for (const auto& unit : plan.deletes) {
+        const auto job = jobOfUnitFile(unit);
+        if (failed.count(unit) || (job && failed.count(timerUnitName(*job)))) continue;
         if (!fs::remove(path(unit), ec) && ec) {
             failUnits({unit}, "cannot delete " + path(unit) + ": " + ec.message(), &report);
         }
     }
     if (!plan.writes.empty()) fs::create_directories(options_.unitDir, ec);
-    for (const auto& [unit, content] : plan.writes) {
-        if (const auto error = writeUnitFileAtomically(path(unit), content); !error.empty()) {
-            failUnits({unit}, "cannot register " + unit + ": " + error, &report);
-            // Neither enable nor start a timer whose service file could not be written.
-            if (const auto job = jobOfUnitFile(unit)) failed.insert(timerUnitName(*job));
-        }
+    for (const auto& [unit, error] : writeUnitFilesAtomically(options_.unitDir, plan.writes)) {
+        failUnits({unit}, "cannot register " + unit + ": " + error, &report);
+        // Neither enable nor start a timer whose service file could not be written.
+        if (const auto job = jobOfUnitFile(unit)) failed.insert(timerUnitName(*job));
     }
     dropUnits(failed, &plan.enable);
-    batch({"enable", "--no-reload"}, plan.enable);
+    if (!plan.enable.empty()) fs::create_directories(wantsDir, ec);
+    for (const auto& unit : plan.enable) {
+        // What `systemctl enable` does for `[Install] WantedBy=timers.target`.
+        const auto link = wantsDir + "/" + unit;
+        fs::remove(link, ec);
+        fs::create_symlink(path(unit), link, ec);
+        if (ec) {
+            failUnits({unit}, "cannot enable " + unit + ": " + link + ": " + ec.message(), &report);
+            failed.insert(unit);
+        }
+    }
     if (plan.changesUnits() || !plan.enable.empty() || !plan.disable.empty()) {
         const auto reload = call({"daemon-reload"});
         if (!reload.ok()) {

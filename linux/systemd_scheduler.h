@@ -54,9 +54,9 @@ class SystemdScheduler final : public OsScheduler {
     std::string upsert(const ScheduledJob& job) override;
     std::string remove(const std::string& name) override;
     OsJobState state(const std::string& name) const override;
-    // The batch (systemd_reconcile.cpp): one `show` of every belfry-* unit found, the plan
-    // (reconcile_plan.h), then at most one call each of `disable --now`, `enable`,
-    // `daemon-reload` and `start`, whatever the number of jobs.
+    // The batch (systemd_reconcile.cpp): one `list-units` of the belfry-* units, the plan
+    // (reconcile_plan.h), then at most one call each of `stop` (orphans), `daemon-reload` and
+    // `start`, whatever the number of jobs; files and enablement symlinks are written directly.
     ReconcileReport reconcile(const DesiredJobs& desired, bool dryRun) override;
 
   private:

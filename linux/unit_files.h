@@ -17,9 +17,13 @@ using UnitProperties = std::map<std::string, std::string>;
 // The whole file, or nullopt when it cannot be read (missing).
 std::optional<std::string> readUnitFile(const std::string& path);
 
-// Temp file + fsync + rename in the same directory: the manager never reads a half-written unit.
+// Temp file + sync + rename in the same directory: the manager never reads a half-written unit.
 // Returns "" or a message naming the file and the cause.
 std::string writeUnitFileAtomically(const std::string& path, const std::string& content);
+// The same for many files in `dir` (name -> content) with a single sync; returns name -> message
+// for the files that could not be written (the others are written).
+std::map<std::string, std::string> writeUnitFilesAtomically(
+    const std::string& dir, const std::map<std::string, std::string>& files);
 
 // `systemctl show` of several units: blocks of KEY=VALUE lines, separated by an empty line, in
 // the order the units were named.

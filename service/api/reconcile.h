@@ -19,7 +19,7 @@ ReconcileReport reconcileStoredJobs(Store& store, OsScheduler& scheduler, bool d
                                     const std::string& why);
 
 // {"dry_run", "backend", "summary": {"created": n, ...}, "manager_reloads", "manager_calls",
-//  "elapsed_ms", "jobs": [{"job", "action", "detail"}]}
+//  "manager_ms", "elapsed_ms", "jobs": [{"job", "action", "detail"}]}
 Poco::JSON::Object::Ptr reconcileReportToJson(const ReconcileReport& report,
                                               const std::string& backend);
 

@@ -46,6 +46,7 @@ Poco::JSON::Object::Ptr reconcileReportToJson(const ReconcileReport& report,
     json->set("summary", summary);
     json->set("manager_reloads", report.managerReloads);
     json->set("manager_calls", report.managerCalls);
+    json->set("manager_ms", static_cast<long long>(report.managerTime.count()));
     json->set("elapsed_ms", static_cast<long long>(report.elapsed.count()));
     Poco::JSON::Array::Ptr jobs = new Poco::JSON::Array;
     for (const auto& entry : report.entries) {

@@ -71,6 +71,7 @@ struct ReconcileReport {
     std::vector<ReconcileEntry> entries;
     int managerReloads = 0;  // systemd: daemon-reloads issued (at most one per batch)
     int managerCalls = 0;    // calls into the OS scheduler (systemctl runs), reloads included
+    std::chrono::milliseconds managerTime{0};  // of `elapsed`, spent waiting for those calls
     std::chrono::milliseconds elapsed{0};
 
     std::size_t count(ReconcileAction action) const;
