@@ -14,18 +14,20 @@ using ::testing::IsEmpty;
 
 const schedule::Instant kNow{std::chrono::seconds(1'780'000'000)};  // 2026-05-28
 
-DesiredJobUnits desired(const std::string& name, const std::string& cron, bool enabled = true) {
+DesiredJobUnits desired(const std::string& name, const std::string& cron, bool enabled = true,
+                        schedule::Instant from = kNow, const std::string& timezone = "") {
     ScheduledJob job;
     job.name = name;
     job.enabled = enabled;
     schedule::ScheduleFields fields;
     fields.cron = cron;
+    if (!timezone.empty()) fields.timezone = timezone;
     std::string error;
     job.schedule = *schedule::Schedule::fromFields(fields, &error);
     DesiredJobUnits units;
     units.job = name;
     units.enabled = enabled;
-    units.units = renderJobUnits(job, {"/usr/bin/belfry", ""}, kNow, &units.error);
+    units.units = renderJobUnits(job, {"/usr/bin/belfry", ""}, from, &units.error);
     EXPECT_TRUE(units.units) << units.error;
     return units;
 }
@@ -81,6 +83,19 @@ TEST(ReconcilePlan, OwnUnitsOfAChangedDefinitionAreRewritten) {
     EXPECT_EQ(plan.writes.at("belfry-nightly.timer"), after.units->timer);
     EXPECT_THAT(plan.enable, IsEmpty()) << "already enabled";
     EXPECT_THAT(plan.start, ElementsAre("belfry-nightly.timer"));
+}
+
+TEST(ReconcilePlan, TranslationNearingItsValidUntilIsRedone) {
+    // 02:30 Berlin time falls in the spring-forward gap: the translation carries dated lines for
+    // the changes within its horizon and must be re-done before validUntil.
+    const auto yearAgo = kNow - std::chrono::hours(24 * 380);
+    const auto old = desired("berlin", "30 2 * * *", true, yearAgo, "Europe/Berlin");
+    ASSERT_TRUE(old.units->validUntil);
+    const auto now = desired("berlin", "30 2 * * *", true, kNow, "Europe/Berlin");
+    ASSERT_NE(old.units->timer, now.units->timer);
+    const auto plan = planReconcile({now}, {{"berlin", installed(old)}});
+    EXPECT_EQ(onlyEntry(plan).action, ReconcileAction::Updated);
+    EXPECT_EQ(plan.writes.at("belfry-berlin.timer"), now.units->timer);
 }
 
 TEST(ReconcilePlan, EditedUnitIsDriftAndNotWritten) {
