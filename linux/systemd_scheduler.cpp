@@ -1,78 +1,16 @@
 #include "systemd_scheduler.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+
+#include "unit_files.h"
 
 namespace belfry::systemd {
 namespace {
 
 namespace fs = std::filesystem;
-using Properties = std::map<std::string, std::string>;
-
-std::optional<std::string> readFile(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-// Temp file + fsync + rename in the same directory: the manager never reads a half-written unit.
-std::string writeFileAtomically(const std::string& path, const std::string& content) {
-    const auto temp = path + ".belfry-tmp";
-    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return "cannot create " + temp + ": " + std::strerror(errno);
-    std::size_t done = 0;
-    while (done < content.size()) {
-        const auto n = ::write(fd, content.data() + done, content.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            const std::string error = std::strerror(errno);
-            ::close(fd);
-            ::unlink(temp.c_str());
-            return "cannot write " + temp + ": " + error;
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    const bool synced = ::fsync(fd) == 0;
-    const std::string syncError = synced ? "" : std::strerror(errno);
-    ::close(fd);
-    if (!synced || ::rename(temp.c_str(), path.c_str()) != 0) {
-        const std::string error = synced ? std::strerror(errno) : syncError;
-        ::unlink(temp.c_str());
-        return "cannot write " + path + ": " + error;
-    }
-    return "";
-}
-
-// `systemctl show` of several units: blocks of KEY=VALUE lines, separated by an empty line, in
-// the order the units were named.
-std::vector<Properties> parseShow(const std::string& text) {
-    std::vector<Properties> blocks(1);
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) {
-        if (line.empty()) {
-            if (!blocks.back().empty()) blocks.emplace_back();
-            continue;
-        }
-        const auto eq = line.find('=');
-        if (eq != std::string::npos) blocks.back()[line.substr(0, eq)] = line.substr(eq + 1);
-    }
-    if (blocks.back().empty()) blocks.pop_back();
-    return blocks;
-}
-
-std::string value(const Properties& properties, const std::string& key) {
-    const auto it = properties.find(key);
-    return it == properties.end() ? "" : it->second;
-}
+using Properties = UnitProperties;
 
 // systemctl prints timestamps as "Wed 2026-11-25 10:00:45 UTC" (we run it with TZ=UTC); empty
 // or "n/a" means none.
@@ -128,13 +66,13 @@ std::string SystemdScheduler::upsert(const ScheduledJob& job) {
     std::vector<std::string> leftAlone;
     for (const auto& [unit, content] : {std::pair{units->timerName, &units->timer},
                                         std::pair{units->serviceName, &units->service}}) {
-        const auto existing = readFile(path(unit));
+        const auto existing = readUnitFile(path(unit));
         if (existing == *content) continue;
         if (existing && firstSight && isUnitEditedOutsideBelfry(*existing)) {
             leftAlone.push_back(unit);
             continue;
         }
-        if (const auto writeError = writeFileAtomically(path(unit), *content);
+        if (const auto writeError = writeUnitFileAtomically(path(unit), *content);
             !writeError.empty()) {
             return "cannot register " + timerName + ": " + writeError;
         }
@@ -200,8 +138,8 @@ OsJobState SystemdScheduler::state(const std::string& name) const {
     }
     const auto timerName = timerUnitName(name);
     const auto serviceName = serviceUnitName(name);
-    const auto timerFile = readFile(path(timerName));
-    const auto serviceFile = readFile(path(serviceName));
+    const auto timerFile = readUnitFile(path(timerName));
+    const auto serviceFile = readUnitFile(path(serviceName));
     OsJobState state;
     if (!known && !timerFile && !serviceFile) return state;
 
@@ -218,16 +156,16 @@ OsJobState SystemdScheduler::state(const std::string& name) const {
     const auto& timer = blocks[0];
     const auto& service = blocks[1];
 
-    state.registered = value(timer, "LoadState") == "loaded";
-    const auto fileState = value(timer, "UnitFileState");
+    state.registered = propertyValue(timer, "LoadState") == "loaded";
+    const auto fileState = propertyValue(timer, "UnitFileState");
     state.enabled = fileState == "enabled" || fileState == "enabled-runtime";
-    state.next = parseTimestamp(value(timer, "NextElapseUSecRealtime"));
-    state.last = parseTimestamp(value(timer, "LastTriggerUSec"));
-    if (value(service, "ActiveState") == "activating") {
+    state.next = parseTimestamp(propertyValue(timer, "NextElapseUSecRealtime"));
+    state.last = parseTimestamp(propertyValue(timer, "LastTriggerUSec"));
+    if (propertyValue(service, "ActiveState") == "activating") {
         state.lastResult = "running";
-    } else if (!value(service, "InvocationID").empty()) {
-        const auto result = value(service, "Result");
-        const auto status = value(service, "ExecMainStatus");
+    } else if (!propertyValue(service, "InvocationID").empty()) {
+        const auto result = propertyValue(service, "Result");
+        const auto status = propertyValue(service, "ExecMainStatus");
         state.lastResult = result == "success" || status.empty() || status == "0"
                                ? result
                                : result + " (exit status " + status + ")";
@@ -237,7 +175,7 @@ OsJobState SystemdScheduler::state(const std::string& name) const {
         state.drift.push_back("timer disabled in systemd (systemctl disable)");
     } else if (known && !known->enabled && state.enabled) {
         state.drift.push_back("timer enabled in systemd while the job is disabled in Belfry");
-    } else if (state.enabled && value(timer, "ActiveState") != "active") {
+    } else if (state.enabled && propertyValue(timer, "ActiveState") != "active") {
         state.drift.push_back("timer enabled but not active in systemd (systemctl stop)");
     }
     const struct {
@@ -255,10 +193,10 @@ OsJobState SystemdScheduler::state(const std::string& name) const {
         } else if (known && *unit.file != unit.expected) {
             state.drift.push_back(unit.unit + " differs from what Belfry would write");
         }
-        if (const auto dropIns = value(unit.shown, "DropInPaths"); !dropIns.empty()) {
+        if (const auto dropIns = propertyValue(unit.shown, "DropInPaths"); !dropIns.empty()) {
             state.drift.push_back(unit.unit + " is changed by drop-ins: " + dropIns);
         }
-        if (value(unit.shown, "NeedDaemonReload") == "yes") {
+        if (propertyValue(unit.shown, "NeedDaemonReload") == "yes") {
             state.drift.push_back(unit.unit + " changed on disk but systemd has not reloaded it");
         }
     }

@@ -11,6 +11,9 @@
 //    drift instead. Likewise at start, the enable state of unchanged units is left as the admin
 //    left it. A change through the API (a second upsert in this process) applies Belfry's view.
 //  - remove: `disable --now`, deletes both files, `daemon-reload`.
+//  - reconcile: the whole set of jobs in one batch with one daemon-reload (reconcile_plan.h has
+//    the rules); belfryd runs it at start and daily, so translations are re-done well before
+//    their validUntil.
 //  - state: one `systemctl show` of the timer and the service; drift in words when the admin
 //    disabled or enabled the timer behind Belfry's back, edited a unit, or added drop-ins.
 // Errors name the job, the operation and systemctl's stderr.
@@ -25,6 +28,7 @@
 #include <string>
 
 #include "belfry/scheduler/os_scheduler.h"
+#include "reconcile_plan.h"
 #include "systemctl.h"
 #include "systemd_units.h"
 
@@ -50,6 +54,10 @@ class SystemdScheduler final : public OsScheduler {
     std::string upsert(const ScheduledJob& job) override;
     std::string remove(const std::string& name) override;
     OsJobState state(const std::string& name) const override;
+    // The batch (systemd_reconcile.cpp): one `list-units` of the belfry-* units, the plan
+    // (reconcile_plan.h), then at most one call each of `stop` (orphans), `daemon-reload` and
+    // `start`, whatever the number of jobs; files and enablement symlinks are written directly.
+    ReconcileReport reconcile(const DesiredJobs& desired, bool dryRun) override;
 
   private:
     struct Known {
@@ -59,6 +67,9 @@ class SystemdScheduler final : public OsScheduler {
     };
 
     std::string removeLocked(const std::string& name);
+    // After a reconcile: this process now knows every job that has units as Belfry's own.
+    void rememberReconciled(const std::vector<DesiredJobUnits>& wanted,
+                            const ReconcileReport& report);
     SystemctlResult systemctl(const std::vector<std::string>& args) const;
     std::string path(const std::string& unit) const { return options_.unitDir + "/" + unit; }
 

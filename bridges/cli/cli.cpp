@@ -45,6 +45,10 @@ Commands:
                                  print the OnCalendar= lines, or the Task Scheduler <Triggers>
                                  XML, that fire at exactly those instants from --from (default:
                                  now) on; no service needed
+  reconcile [--dry-run]          make the OS timers or tasks match the jobs now: create missing
+                                 ones, re-write stale ones, remove orphans; what an admin changed
+                                 is reported as drift and left alone. --dry-run only reports;
+                                 exit 1 when some job could not be reconciled
   help, --help                   this text
   --version                      print the client's version
 
@@ -170,6 +174,8 @@ int dispatch(const std::vector<std::string>& args, const CliEnvironment& environ
         handler = environment.nextCommand;
     } else if (command == "translate") {
         handler = environment.translateCommand;
+    } else if (command == "reconcile") {
+        handler = reconcileCommand;
     } else {
         return context.usageError("unknown command '" + oneLineText(command) + "'");
     }

@@ -56,5 +56,6 @@ int runsCommand(CommandContext& context, const std::vector<std::string>& args);
 int fireCommand(CommandContext& context, const std::vector<std::string>& args);
 int nextCommand(CommandContext& context, const std::vector<std::string>& args);
 int translateCommand(CommandContext& context, const std::vector<std::string>& args);
+int reconcileCommand(CommandContext& context, const std::vector<std::string>& args);
 
 }  // namespace belfry::cli

@@ -88,6 +88,9 @@ ApiResponse route(ApiContext& context, const ApiRequest& request) {
             return method == "POST" ? retryRun(context, s[2]) : methodNotAllowed("POST");
         }
     }
+    if (n == 2 && s[0] == "v1" && s[1] == "reconcile") {
+        return method == "POST" ? reconcileJobs(context, request) : methodNotAllowed("POST");
+    }
     return errorResponse(404, "not found", "no such endpoint");
 }
 

@@ -32,5 +32,7 @@ ApiResponse listRuns(ApiContext& context, const ApiRequest& request);
 ApiResponse getRun(ApiContext& context, const std::string& id, const ApiRequest& request);
 ApiResponse cancelRun(ApiContext& context, const std::string& id);
 ApiResponse retryRun(ApiContext& context, const std::string& id);
+ApiResponse reconcileJobs(ApiContext& context,
+                          const ApiRequest& request);  // reconcile_endpoint.cpp
 
 }  // namespace belfry

@@ -20,8 +20,10 @@
 #include "fire_path.h"
 #include "history_pruner.h"
 #include "logging.h"
+#include "periodic_task.h"
 #include "private_file.h"
 #include "run_recovery.h"
+#include "reconcile.h"
 #include "service_config.h"
 #include "service_notify.h"
 #include "spool_intake.h"
@@ -146,10 +148,13 @@ class Belfryd : public Poco::Util::ServerApplication {
         // found belfryd down), then the timer. A slot runs once, so a Persistent= timer catching
         // up the same slot is recorded as a duplicate, not run twice.
         firePath.catchUpAtStart(nowMillis());
-        for (const auto& job : store->jobs()) {
-            const auto error = scheduler.upsert(scheduledJobFor(job));
-            if (!error.empty()) spdlog::error("job {}: {}", job.name, error);
-        }
+        // One batch for all jobs (one daemon-reload with systemd), then daily: that re-does the
+        // systemd translations long before their validUntil (a year ahead).
+        reconcileStoredJobs(*store, scheduler, false, "start");
+        PeriodicTask dailyReconcile(kReconcileInterval, [&store, &scheduler] {
+            reconcileStoredJobs(*store, scheduler, false, "daily");
+        });
+        dailyReconcile.start();
         if (choice.internal) choice.internal->start();
         spool.start();
 
@@ -186,6 +191,7 @@ class Belfryd : public Poco::Util::ServerApplication {
         executor.stopAccepting();
         if (choice.internal) choice.internal->stop();
         spool.stop();
+        dailyReconcile.stop();
         server.stop();
         executor.shutdown();
         pruner.stop();
@@ -199,6 +205,8 @@ class Belfryd : public Poco::Util::ServerApplication {
         InternalScheduler* internal = nullptr;  // set when the in-process timer drives fires
         std::string reason;                     // for the log and /v1/health
     };
+
+    static constexpr std::chrono::hours kReconcileInterval{24};
 
     // How long `auto` waits for the systemd manager before falling back to the internal timer.
     static constexpr std::chrono::seconds kManagerProbeTimeout{3};

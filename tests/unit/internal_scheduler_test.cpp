@@ -98,5 +98,35 @@ TEST(InternalScheduler, AJobWithoutAScheduleIsNotRegistered) {
     EXPECT_FALSE(scheduler.state("manual").registered);
 }
 
+TEST(InternalScheduler, ReconcileRegistersUpdatesAndDropsJobs) {
+    InternalScheduler scheduler([](const std::string&, Instant) {});
+    scheduler.upsert({"kept", everySecond(), true});
+    scheduler.upsert({"changed", everySecond(), true});
+    scheduler.upsert({"gone", everySecond(), true});
+    const std::vector<ScheduledJob> desired{{"kept", everySecond(), true},
+                                            {"changed", everySecond(), false},
+                                            {"new", everySecond(), true}};
+
+    const auto dry = scheduler.reconcile([&] { return desired; }, true);
+    EXPECT_TRUE(dry.dryRun);
+    EXPECT_TRUE(scheduler.state("gone").registered) << "a dry run changes nothing";
+    EXPECT_FALSE(scheduler.state("new").registered);
+
+    const auto report = scheduler.reconcile([&] { return desired; }, false);
+    ASSERT_EQ(report.entries.size(), 4u);
+    EXPECT_EQ(report.entries[0].job, "changed");
+    EXPECT_EQ(report.entries[0].action, ReconcileAction::Updated);
+    EXPECT_EQ(report.entries[1].job, "gone");
+    EXPECT_EQ(report.entries[1].action, ReconcileAction::Removed);
+    EXPECT_EQ(report.entries[2].job, "kept");
+    EXPECT_EQ(report.entries[2].action, ReconcileAction::Unchanged);
+    EXPECT_EQ(report.entries[3].job, "new");
+    EXPECT_EQ(report.entries[3].action, ReconcileAction::Created);
+    EXPECT_FALSE(scheduler.state("gone").registered);
+    EXPECT_TRUE(scheduler.state("new").registered);
+    EXPECT_FALSE(scheduler.state("changed").enabled);
+    EXPECT_EQ(report.managerReloads, 0);
+}
+
 }  // namespace
 }  // namespace belfry

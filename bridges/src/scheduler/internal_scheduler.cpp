@@ -10,6 +10,11 @@ using Clock = std::chrono::system_clock;
 // Longest single sleep; bounds how late a fire can be after the wall clock is stepped.
 constexpr auto kMaxSleep = std::chrono::minutes(1);
 
+bool sameRegistration(const ScheduledJob& a, const ScheduledJob& b) {
+    return a.schedule == b.schedule && a.enabled == b.enabled && a.timeout == b.timeout &&
+           a.catchUp == b.catchUp && a.jitter == b.jitter;
+}
+
 }  // namespace
 
 InternalScheduler::InternalScheduler(FireCallback onFire) : onFire_(std::move(onFire)) {}
@@ -56,6 +61,49 @@ std::string InternalScheduler::remove(const std::string& name) {
     }
     changed_.notify_all();
     return "";
+}
+
+ReconcileReport InternalScheduler::reconcile(const DesiredJobs& desiredJobs, bool dryRun) {
+    const auto started = std::chrono::steady_clock::now();
+    ReconcileReport report;
+    report.dryRun = dryRun;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        std::map<std::string, ScheduledJob> wanted;
+        for (auto& job : desiredJobs()) {
+            if (job.schedule.kind() != schedule::Schedule::Kind::None) {
+                wanted[job.name] = std::move(job);
+            }
+        }
+        for (auto it = entries_.begin(); it != entries_.end();) {
+            if (wanted.count(it->first)) {
+                ++it;
+                continue;
+            }
+            report.entries.push_back(
+                {it->first, ReconcileAction::Removed, "no job with a schedule"});
+            it = dryRun ? std::next(it) : entries_.erase(it);
+        }
+        const auto now = schedule::currentInstant();
+        for (auto& [name, job] : wanted) {
+            const auto it = entries_.find(name);
+            const auto action = it == entries_.end()                    ? ReconcileAction::Created
+                                : sameRegistration(it->second.job, job) ? ReconcileAction::Unchanged
+                                                                        : ReconcileAction::Updated;
+            report.entries.push_back({name, action, ""});
+            if (dryRun || action == ReconcileAction::Unchanged) continue;
+            auto& entry = entries_[name];
+            if (entry.job.schedule != job.schedule || !entry.next)
+                entry.next = job.schedule.nextAfter(now);
+            entry.job = std::move(job);
+        }
+    }
+    if (!dryRun) changed_.notify_all();
+    std::sort(report.entries.begin(), report.entries.end(),
+              [](const auto& a, const auto& b) { return a.job < b.job; });
+    report.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
+    return report;
 }
 
 OsJobState InternalScheduler::state(const std::string& name) const {

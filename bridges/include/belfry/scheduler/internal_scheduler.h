@@ -40,6 +40,8 @@ class InternalScheduler final : public OsScheduler {
     std::string upsert(const ScheduledJob& job) override;
     std::string remove(const std::string& name) override;
     OsJobState state(const std::string& name) const override;
+    // Registers, re-registers and drops in-process entries; nothing here can drift.
+    ReconcileReport reconcile(const DesiredJobs& desired, bool dryRun) override;
 
   private:
     struct Entry {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +44,42 @@ struct OsJobState {
     std::vector<std::string> drift;  // where the OS differs from Belfry's definition, in words
 };
 
+// What reconcile() did (or, in a dry run, would do) about one job's registration.
+enum class ReconcileAction {
+    Created,    // registered: it was missing
+    Updated,    // re-written: the definition or its translation changed, and the registration was
+                // still Belfry's own
+    Removed,    // an orphan (no such job, or a job without a schedule) was unregistered
+    Unchanged,  // already as Belfry would register it
+    Drift,      // differs because of someone else (an admin): left alone, `detail` says how
+    Failed,     // could not be done: `detail` says why
+};
+
+// "created", "updated", "removed", "unchanged", "drift", "failed": the words the API and CLI show.
+const char* reconcileActionName(ReconcileAction action);
+
+struct ReconcileEntry {
+    std::string job;
+    ReconcileAction action = ReconcileAction::Unchanged;
+    std::string detail;  // why, in words; "" when there is nothing to say
+};
+
+// One reconcile() batch: an entry per job (desired or orphaned), sorted by job name, and what the
+// batch cost the OS scheduler.
+struct ReconcileReport {
+    bool dryRun = false;
+    std::vector<ReconcileEntry> entries;
+    int managerReloads = 0;  // systemd: daemon-reloads issued (at most one per batch)
+    int managerCalls = 0;    // calls into the OS scheduler (systemctl runs), reloads included
+    std::chrono::milliseconds managerTime{0};  // of `elapsed`, spent waiting for those calls
+    std::chrono::milliseconds elapsed{0};
+
+    std::size_t count(ReconcileAction action) const;
+    // "200 created, 0 updated, 1 removed, 3 unchanged, 1 drift, 0 failed (1 reload, 5 calls, 812
+    // ms)", with "dry run: " in front of a dry run: belfryd's log line.
+    std::string summary() const;
+};
+
 class OsScheduler {
   public:
     virtual ~OsScheduler() = default;
@@ -56,6 +93,18 @@ class OsScheduler {
     // Removes a job's registration; removing an unknown job is not an error.
     virtual std::string remove(const std::string& name) = 0;
     virtual OsJobState state(const std::string& name) const = 0;
+
+    // Every job Belfry has, as the scheduler should register it.
+    using DesiredJobs = std::function<std::vector<ScheduledJob>()>;
+
+    // Makes the OS scheduler's registrations match the desired jobs in one batch: registers
+    // missing jobs, re-writes those whose definition or translation changed, removes
+    // registrations of jobs that do not exist (or have no schedule), and leaves alone — reporting
+    // it as drift — whatever an admin changed in the OS tool. With `dryRun`, changes nothing and
+    // reports what it would do. A failure with one job does not stop the others.
+    // `desired` is called once, while upsert() and remove() are held off, so a job created or
+    // deleted meanwhile through them is never mistaken for an orphan or resurrected.
+    virtual ReconcileReport reconcile(const DesiredJobs& desired, bool dryRun) = 0;
 };
 
 }  // namespace belfry
