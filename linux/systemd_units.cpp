@@ -1,5 +1,6 @@
 #include "systemd_units.h"
 
+#include <cctype>
 #include <cinttypes>
 #include <cstdio>
 #include <sstream>
@@ -13,6 +14,18 @@ namespace {
 
 constexpr const char* kHeader = "# Managed by Belfry; edits are reported as drift.\n";
 constexpr const char* kDigestPrefix = "# belfry-digest: ";
+
+// The portable subset of user names (what useradd accepts by default, minus a trailing `$`): it
+// needs no quoting in User= and cannot carry a specifier or a second directive.
+bool isPlainAccountName(const std::string& name) {
+    if (name.empty() || name.size() > 32) return false;
+    if (!(std::islower(static_cast<unsigned char>(name[0])) || name[0] == '_')) return false;
+    for (const char c : name) {
+        const auto u = static_cast<unsigned char>(c);
+        if (!(std::islower(u) || std::isdigit(u) || c == '_' || c == '-')) return false;
+    }
+    return true;
+}
 
 // FNV-1a, 64 bit: stable across builds and platforms (std::hash is not), and enough to notice an
 // edit; this is not a defence against someone forging the digest on purpose.
@@ -106,6 +119,10 @@ std::optional<JobUnits> renderJobUnits(const ScheduledJob& job, const UnitOption
         execStart += " --config " + *config;
     }
     execStart += " fire " + job.name;
+    if (!options.user.empty() && !isPlainAccountName(options.user)) {
+        return fail("the service account '" + options.user +
+                    "' is not a plain user name ([a-z_][a-z0-9_-]*, at most 32 characters)");
+    }
 
     JobUnits units;
     units.timerName = timerUnitName(job.name);
@@ -138,6 +155,7 @@ std::optional<JobUnits> renderJobUnits(const ScheduledJob& job, const UnitOption
             // of any longer job.
             << "TimeoutStartSec=" << (timeout > 0 ? std::to_string(timeout) + "s" : "infinity")
             << '\n';
+    if (!options.user.empty()) service << "User=" << options.user << '\n';
     units.service = withHeader(service.str());
     return units;
 }

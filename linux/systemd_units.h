@@ -24,6 +24,9 @@ namespace belfry::systemd {
 struct UnitOptions {
     std::string client;      // absolute path of `belfry`, for ExecStart=
     std::string configFile;  // absolute path passed as --config; "" omits the option
+    // User= of the service unit: the account `belfry fire` runs as. The system manager would run
+    // it as root otherwise; a user manager runs everything as its user and needs none ("").
+    std::string user;
 };
 
 struct JobUnits {

@@ -22,8 +22,9 @@
 #include "logging.h"
 #include "periodic_task.h"
 #include "private_file.h"
-#include "run_recovery.h"
 #include "reconcile.h"
+#include "run_recovery.h"
+#include "service_account.h"
 #include "service_config.h"
 #include "service_notify.h"
 #include "spool_intake.h"
@@ -234,6 +235,9 @@ class Belfryd : public Poco::Util::ServerApplication {
                 options.unitDir = settings.systemdUnitDir;
                 options.units.client = settings.bridgeClient;
                 options.units.configFile = settings.configFile;
+                // A system manager would run `belfry fire` as root; run it as belfryd's own
+                // account, which owns the state (token, spool) the client reads and writes.
+                if (scope == systemd::Scope::System) options.units.user = currentAccountName();
                 return {std::make_unique<systemd::SystemdScheduler>(std::move(options)), nullptr,
                         backend + ": " + detail + ", " + where + ", units in " +
                             settings.systemdUnitDir};

@@ -27,7 +27,7 @@ DesiredJobUnits desired(const std::string& name, const std::string& cron, bool e
     DesiredJobUnits units;
     units.job = name;
     units.enabled = enabled;
-    units.units = renderJobUnits(job, {"/usr/bin/belfry", ""}, from, &units.error);
+    units.units = renderJobUnits(job, {"/usr/bin/belfry", "", ""}, from, &units.error);
     EXPECT_TRUE(units.units) << units.error;
     return units;
 }

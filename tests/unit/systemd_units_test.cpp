@@ -35,7 +35,7 @@ ScheduledJob cronJob(const std::string& name, const std::string& cron) {
 }
 
 UnitOptions plainOptions() {
-    return {"/usr/bin/belfry", "/etc/belfry/belfry.properties"};
+    return {"/usr/bin/belfry", "/etc/belfry/belfry.properties", ""};
 }
 
 JobUnits render(const ScheduledJob& job, const UnitOptions& options = plainOptions()) {
@@ -91,15 +91,36 @@ TEST(SystemdUnits, ServiceIsOneshotBelfryFireWithTimeoutMargin) {
     EXPECT_THAT(service, Not(HasSubstr("User=")));
 }
 
+TEST(SystemdUnits, SystemScopeServiceRunsBelfryFireAsTheServiceAccount) {
+    auto options = plainOptions();
+    options.user = "belfry";
+    EXPECT_THAT(render(cronJob("nightly", "0 3 * * *"), options).service,
+                HasSubstr("\nUser=belfry\n"));
+}
+
+TEST(SystemdUnits, RefusesAnAccountNameThatIsNotPlain) {
+    const std::vector<std::string> hostile = {
+        "belfry\nExecStartPre=/bin/evil", "Root", "a b", "%n", "-x", std::string(33, 'a')};
+    for (const auto& user : hostile) {
+        auto options = plainOptions();
+        options.user = user;
+        std::string error;
+        EXPECT_FALSE(renderJobUnits(cronJob("nightly", "0 3 * * *"), options, kFrom, &error))
+            << user;
+        EXPECT_THAT(error, HasSubstr("service account")) << user;
+    }
+}
+
 TEST(SystemdUnits, ServiceWithoutConfigFileOmitsTheOption) {
-    const auto service = render(cronJob("nightly", "0 3 * * *"), {"/usr/bin/belfry", ""}).service;
+    const auto service =
+        render(cronJob("nightly", "0 3 * * *"), {"/usr/bin/belfry", "", ""}).service;
     EXPECT_THAT(service, HasSubstr("\nExecStart=\"/usr/bin/belfry\" fire nightly\n"));
 }
 
 TEST(SystemdUnits, QuotesHostileConfigPathForExecStart) {
     const auto service =
         render(cronJob("nightly", "0 3 * * *"),
-               {"/opt/my belfry/100%/belfry", "/etc/a b/%h \"q\" \\x $HOME 'y'.properties"})
+               {"/opt/my belfry/100%/belfry", "/etc/a b/%h \"q\" \\x $HOME 'y'.properties", ""})
             .service;
     EXPECT_THAT(service, HasSubstr("\nExecStart=\"/opt/my belfry/100%%/belfry\" --config "
                                    "\"/etc/a b/%%h \\\"q\\\" \\\\x $$HOME 'y'.properties\" "
@@ -109,16 +130,18 @@ TEST(SystemdUnits, QuotesHostileConfigPathForExecStart) {
 TEST(SystemdUnits, RefusesPathsSystemdCannotTakeSafely) {
     std::string error;
     const auto job = cronJob("nightly", "0 3 * * *");
-    EXPECT_FALSE(renderJobUnits(job, {"/usr/bin/belfry", "/etc/a\nb"}, kFrom, &error));
+    EXPECT_FALSE(renderJobUnits(job, {"/usr/bin/belfry", "/etc/a\nb", ""}, kFrom, &error));
     EXPECT_THAT(error, HasSubstr("control characters"));
-    EXPECT_FALSE(renderJobUnits(job, {"/opt/a\"b/belfry", ""}, kFrom, &error));
+    EXPECT_FALSE(renderJobUnits(job, {"/opt/a\"b/belfry", "", ""}, kFrom, &error));
     EXPECT_THAT(error, HasSubstr("bridge.client"));
-    EXPECT_FALSE(renderJobUnits(job, {"/opt/a\\b/belfry", ""}, kFrom, &error));
-    EXPECT_FALSE(renderJobUnits(job, {"belfry", ""}, kFrom, &error));
+    EXPECT_FALSE(renderJobUnits(job, {"/opt/a\\b/belfry", "", ""}, kFrom, &error));
+    EXPECT_FALSE(renderJobUnits(job, {"belfry", "", ""}, kFrom, &error));
     EXPECT_THAT(error, HasSubstr("absolute"));
-    EXPECT_FALSE(renderJobUnits(job, {"/usr/bin/belfry", "relative.properties"}, kFrom, &error));
+    EXPECT_FALSE(
+        renderJobUnits(job, {"/usr/bin/belfry", "relative.properties", ""}, kFrom, &error));
     EXPECT_THAT(error, HasSubstr("absolute"));
-    EXPECT_FALSE(renderJobUnits(job, {"/usr/bin/belfry", "/etc/\xff.properties"}, kFrom, &error));
+    EXPECT_FALSE(
+        renderJobUnits(job, {"/usr/bin/belfry", "/etc/\xff.properties", ""}, kFrom, &error));
 }
 
 TEST(SystemdUnits, JobWithoutScheduleHasNoUnits) {
@@ -162,7 +185,7 @@ TEST(SystemdUnits, SystemdAnalyzeVerifiesWrittenUnits) {
     job.jitter = std::chrono::seconds(5);
     const auto units =
         render(job, {(clientDir / "belfry").string(),
-                     (root / "conf dir %h \"q\" \\x $Y" / "belfry.properties").string()});
+                     (root / "conf dir %h \"q\" \\x $Y" / "belfry.properties").string(), "root"});
     std::ofstream(unitDir / units.timerName) << units.timer;
     std::ofstream(unitDir / units.serviceName) << units.service;
 
