@@ -140,10 +140,12 @@ bool Executor::waitUntilEnded(RunId id, std::chrono::steady_clock::time_point de
     };
     if (!active()) {
         if (recentlyEnded_.count(id)) return true;
-        // Not ours (queued during shutdown, or ended by another node): nothing here will signal
-        // its end, so the caller re-reads the store at the deadline.
-        runEnded_.wait_until(lock, deadline, [&] { return stopping_; });
-        return false;
+        // Not ours (queued during shutdown, or ended by another node), or between two of a
+        // worker's steps: wake when it ends here, else the caller re-reads the store at the
+        // deadline.
+        return runEnded_.wait_until(lock, deadline, [&] {
+            return stopping_ || recentlyEnded_.count(id) > 0;
+        }) && !stopping_;
     }
     return runEnded_.wait_until(lock, deadline, [&] { return !active() || stopping_; });
 }
@@ -228,10 +230,15 @@ void Executor::execute(RunId id) {
     auto cancel = std::make_shared<CancelSource>();
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        queued_.erase(id);
         // Shutdown began after this worker took the run: leave it queued in the store for the
         // next start rather than begin something we are about to interrupt.
-        if (stopping_) return;
+        if (stopping_) {
+            queued_.erase(id);
+            return;
+        }
+        // Otherwise the run stays in queued_ until admit() moves it to running_ or parked_: a
+        // long-poll that looks in between must see it as active, or it would sleep through the
+        // run's end until its re-read deadline.
     }
     const auto run = store_.run(id);
     if (!run || run->state != RunState::Queued) {
@@ -275,6 +282,7 @@ bool Executor::admit(const Run& run, const std::optional<Job>& job,
     bool replacedBeforeStart = false;
     {
         std::lock_guard<std::mutex> lock(mutex_);
+        queued_.erase(run.id);
         if (stopping_) return false;
         admission = gate_.admit(run.job, policy, run.id);
         if (admission.kind == Admission::Kind::Start) {
