@@ -59,8 +59,11 @@ TEST(SystemdSpool, FiresWhileBelfrydIsStoppedAreSpooledAndRunAtStart) {
         }
     } removeJob{daemon};
     // Every 4 s: longer than `belfry fire`'s ~3 s of retries, so each elapse starts the service.
+    // Concurrency queue: the spooled fires, taken together at start, each run one after another
+    // (under the default `skip`, one taken while another still runs would be recorded as skipped).
     daemon.createJob(R"({"name": "spooled", "schedule": {"cron": "*/4 * * * * *"},
-                         "exec": {"argv": ["/bin/true"]}, "timeout": "1m"})");
+                         "concurrency": "queue", "exec": {"argv": ["/bin/true"]},
+                         "timeout": "1m"})");
     const std::string spoolDir = daemon.stateDir() + "/spool";
 
     daemon.stop();
