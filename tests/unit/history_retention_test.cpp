@@ -15,6 +15,7 @@
 #include "job_json.h"
 #include "sqlite_history_pruner.h"
 #include "store.h"
+#include "temp_store_fixture.h"
 #include "timestamps.h"
 
 namespace belfry {
@@ -54,19 +55,8 @@ TEST(RetentionSyntax, RejectsNonsenseWithAReason) {
     }
 }
 
-class PrunerTest : public ::testing::Test {
+class PrunerTest : public TempStoreTest {
   protected:
-    void SetUp() override {
-        dir_ = Poco::TemporaryFile::tempName();
-        Poco::File(dir_).createDirectories();
-        path_ = dir_ + "/belfry.db";
-        store_ = openSqliteStore(path_);
-    }
-    void TearDown() override {
-        store_.reset();
-        Poco::File(dir_).remove(true);
-    }
-
     RunId endedRun(const std::string& job, EpochMillis finishedAt, const std::string& output = "",
                    Trigger trigger = Trigger::Api, std::optional<EpochMillis> slot = {}) {
         const auto id = store_->insertRun({job, trigger, slot, 1, "n1"});
@@ -82,10 +72,6 @@ class PrunerTest : public ::testing::Test {
         filter.limit = 1000000;
         return store_->runs(filter).size();
     }
-
-    std::string dir_;
-    std::string path_;
-    std::unique_ptr<Store> store_;
 };
 
 TEST_F(PrunerTest, CountKeepsEachJobsNewestEndedRunsAndNeverTouchesUnfinishedOnes) {

@@ -6,26 +6,12 @@
 #include <Poco/TemporaryFile.h>
 
 #include "store.h"
+#include "temp_store_fixture.h"
 
 namespace belfry {
 namespace {
 
-class SqliteStoreDueTest : public ::testing::Test {
-  protected:
-    void SetUp() override {
-        dir_ = Poco::TemporaryFile::tempName();
-        Poco::File(dir_).createDirectories();
-        path_ = dir_ + "/belfry.db";
-        store_ = openSqliteStore(path_);
-    }
-    void TearDown() override {
-        store_.reset();
-        Poco::File(dir_).remove(true);
-    }
-    std::string dir_;
-    std::string path_;
-    std::unique_ptr<Store> store_;
-};
+class SqliteStoreDueTest : public TempStoreTest {};
 
 TEST_F(SqliteStoreDueTest, DueTimeIsKeptWithTheQueuedRunAcrossReopening) {
     const auto delayed = store_->insertRun({"job", Trigger::Api, {}, 1, "n1", 1'900'000'000'000});

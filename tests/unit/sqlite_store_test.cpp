@@ -9,23 +9,14 @@
 #include "job_json.h"
 #include "sqlite_migrations.h"
 #include "store.h"
+#include "temp_store_fixture.h"
 #include "timestamps.h"
 
 namespace belfry {
 namespace {
 
-class SqliteStoreTest : public ::testing::Test {
+class SqliteStoreTest : public TempStoreTest {
   protected:
-    void SetUp() override {
-        dir_ = Poco::TemporaryFile::tempName();
-        Poco::File(dir_).createDirectories();
-        path_ = dir_ + "/belfry.db";
-        store_ = openSqliteStore(path_);
-    }
-    void TearDown() override {
-        store_.reset();
-        Poco::File(dir_).remove(true);
-    }
     static Job sampleJob(const std::string& name) {
         return jobFromJson(
             *parseJsonObject(R"({"name": ")" + name + R"(", "exec": {"argv": ["/bin/true"]}})"));
@@ -33,10 +24,6 @@ class SqliteStoreTest : public ::testing::Test {
     RunId queue(const std::string& job) {
         return store_->insertRun({job, Trigger::Api, {}, 1, "n1"});
     }
-
-    std::string dir_;
-    std::string path_;
-    std::unique_ptr<Store> store_;
 };
 
 TEST_F(SqliteStoreTest, JobsSurviveReopening) {
