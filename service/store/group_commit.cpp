@@ -31,6 +31,8 @@ void GroupCommit::runErased(const std::function<void()>& fn) {
         // IMMEDIATE takes the write lock now, waiting (busy_timeout) for another connection such
         // as the history pruner; a deferred transaction that read first would instead fail at its
         // first write with SQLITE_BUSY, no waiting, whenever that connection had written since.
+        // The turn makes this process's writers wait in line rather than poll (write_turns.h).
+        const WriteTurns::Turn turn(*turns_);
         session_ << "BEGIN IMMEDIATE", now;
         auto batch = std::make_shared<Batch>();
         open_ = batch;

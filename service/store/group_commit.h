@@ -24,12 +24,18 @@
 #include <memory>
 #include <mutex>
 #include <type_traits>
+#include <utility>
+
+#include "write_turns.h"
 
 namespace belfry {
 
 class GroupCommit {
   public:
-    explicit GroupCommit(Poco::Data::Session& session) : session_(session) {}
+    // `turns` orders this connection's transactions with the process's other writers of the
+    // same database (write_turns.h).
+    GroupCommit(Poco::Data::Session& session, std::shared_ptr<WriteTurns> turns)
+        : session_(session), turns_(std::move(turns)) {}
 
     // Runs `fn` inside the current batch's transaction and returns its result once the batch has
     // committed. An exception from `fn` (its savepoint rolled back) or from the commit propagates.
@@ -77,6 +83,7 @@ class GroupCommit {
     void finish(Batch& batch);
 
     Poco::Data::Session& session_;
+    std::shared_ptr<WriteTurns> turns_;
     std::mutex mutex_;
     std::condition_variable changed_;
     std::atomic<int> arriving_{0};  // operations waiting for the connection

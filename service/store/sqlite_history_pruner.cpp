@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "store.h"
+#include "write_turns.h"
 
 namespace belfry {
 
@@ -27,7 +28,8 @@ constexpr const char* kNotLatestSlot =
 }  // namespace
 
 struct SqliteHistoryPruner::Connection {
-    explicit Connection(const std::string& path) : session(open(path)) {
+    explicit Connection(const std::string& path)
+        : session(open(path)), turns(WriteTurns::forDatabase(path)) {
         session << "PRAGMA busy_timeout=5000", now;
     }
     static Poco::Data::Session open(const std::string& path) {
@@ -37,7 +39,10 @@ struct SqliteHistoryPruner::Connection {
 
     // Runs one delete as its own short write transaction. BEGIN IMMEDIATE takes the write lock
     // up front, so a busy database is waited for (busy timeout) instead of failing midway.
+    // The turn puts it in line with the store's commits (write_turns.h): without it, the
+    // pruner polled for the lock and could lag most of a second behind a busy store.
     std::size_t deleteInTransaction(Poco::Data::Statement& statement) {
+        const WriteTurns::Turn turn(*turns);
         session << "BEGIN IMMEDIATE", now;
         try {
             const auto deleted = statement.execute();
@@ -50,6 +55,7 @@ struct SqliteHistoryPruner::Connection {
     }
 
     Poco::Data::Session session;
+    std::shared_ptr<WriteTurns> turns;
 };
 
 SqliteHistoryPruner::SqliteHistoryPruner(const std::string& path) : path_(path) {

@@ -455,7 +455,7 @@ class SqliteStore final : public Store {
 
     Session session_;
     std::string path_;
-    GroupCommit commits_{session_};
+    GroupCommit commits_{session_, WriteTurns::forDatabase(path_)};
     std::unordered_map<std::string, Job> jobCache_;  // guarded by commits_
 };
 

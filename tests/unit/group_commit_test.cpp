@@ -24,7 +24,7 @@ class GroupCommitTest : public ::testing::Test {
         session_ = std::make_unique<Poco::Data::Session>("SQLite", path_);
         *session_ << "PRAGMA journal_mode=WAL", now;
         *session_ << "CREATE TABLE t (id INTEGER PRIMARY KEY, value INTEGER NOT NULL)", now;
-        commits_ = std::make_unique<GroupCommit>(*session_);
+        commits_ = std::make_unique<GroupCommit>(*session_, WriteTurns::forDatabase(path_));
     }
     void TearDown() override {
         commits_.reset();
