@@ -10,6 +10,7 @@
 #include <Poco/TemporaryFile.h>
 
 #include <chrono>
+#include <cstddef>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -30,22 +31,29 @@ struct Notification {
 // pid (SO_PASSCRED), which is how the manager tells the main process from its children.
 class FakeServiceManager {
   public:
-    FakeServiceManager() : path_(Poco::TemporaryFile::tempName("/tmp")) {
+    // `abstract`: a socket in Linux's abstract namespace, which $NOTIFY_SOCKET names "@...".
+    explicit FakeServiceManager(bool abstract = false)
+        : path_(Poco::TemporaryFile::tempName("/tmp")), abstract_(abstract) {
         fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         sockaddr_un address{};
         address.sun_family = AF_UNIX;
         if (fd_ < 0 || path_.size() >= sizeof address.sun_path)
             throw std::runtime_error("cannot create the notify socket");
-        std::strcpy(address.sun_path, path_.c_str());
+        std::memcpy(address.sun_path, path_.data(), path_.size());
+        if (abstract_) {
+            address.sun_path[0] = '\0';
+            path_[0] = '@';
+        }
+        const auto size = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path_.size());
         const int on = 1;
-        if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), size) != 0 ||
             ::setsockopt(fd_, SOL_SOCKET, SO_PASSCRED, &on, sizeof on) != 0) {
             throw std::runtime_error("cannot bind " + path_ + ": " + std::strerror(errno));
         }
     }
     ~FakeServiceManager() {
         ::close(fd_);
-        ::unlink(path_.c_str());
+        if (!abstract_) ::unlink(path_.c_str());
     }
     FakeServiceManager(const FakeServiceManager&) = delete;
     FakeServiceManager& operator=(const FakeServiceManager&) = delete;
@@ -79,6 +87,7 @@ class FakeServiceManager {
 
   private:
     std::string path_;
+    bool abstract_;
     int fd_ = -1;
 };
 
@@ -102,6 +111,16 @@ TEST(ServiceNotify, ReportsReadyOnceListeningAndStoppingAtShutdown) {
     const auto stopping = manager.receive(10s);
     EXPECT_NE(stopping.text.find("STOPPING=1"), std::string::npos) << stopping.text;
     EXPECT_EQ(stopping.sender, pid);
+}
+
+TEST(ServiceNotify, AnAbstractNamespaceSocketIsNotifiedToo) {
+    FakeServiceManager manager(/*abstract=*/true);
+    ASSERT_EQ(manager.path()[0], '@');
+    TestDaemon daemon;
+    daemon.start({{"NOTIFY_SOCKET", manager.path()}});
+    const auto ready = manager.receive(10s);
+    EXPECT_NE(ready.text.find("READY=1"), std::string::npos) << ready.text;
+    EXPECT_EQ(ready.sender, daemon.pid());
 }
 
 TEST(ServiceNotify, JobsDoNotGetTheNotifySocket) {
