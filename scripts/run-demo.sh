@@ -18,11 +18,11 @@ log.file = $state/belfryd.log
 scheduler.backend = auto
 CONF
 
-./build/service/app/belfryd --config "$config" &
+./build/bin/belfryd --config "$config" &
 daemon=$!
 trap 'kill -TERM $daemon 2>/dev/null; wait $daemon' EXIT INT TERM
 
-belfry=(./build/bridges/cli/belfry --config "$config")
+belfry=(./build/bin/belfry --config "$config")
 for _ in $(seq 100); do "${belfry[@]}" jobs list >/dev/null 2>&1 && break; sleep 0.1; done
 "${belfry[@]}" jobs show hello-demo >/dev/null 2>&1 ||
     "${belfry[@]}" jobs add hello-demo --description "Belfry demo job" --every 1m -- /bin/sh -c 'echo "hello from belfry at $(date)"'

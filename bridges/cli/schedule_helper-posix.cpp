@@ -1,9 +1,9 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <climits>
 #include <cstring>
 
+#include "belfry/executable_directory.h"
 #include "commands.h"
 #include "exit_codes.h"
 #include "schedule_helper.h"
@@ -13,19 +13,10 @@ namespace {
 
 constexpr const char* kHelperName = "belfry-schedule";
 
-std::string ownDirectory() {
-    char path[PATH_MAX];
-    const ssize_t length = ::readlink("/proc/self/exe", path, sizeof path - 1);
-    if (length <= 0) return ".";
-    const std::string self(path, static_cast<std::size_t>(length));
-    const auto slash = self.rfind('/');
-    return slash == std::string::npos ? "." : self.substr(0, slash);
-}
-
 }  // namespace
 
 int runScheduleHelper(const CommandContext& context, const std::vector<std::string>& args) {
-    const std::string directory = ownDirectory();
+    const std::string directory = executableDirectory();
     const std::string candidates[] = {directory + "/" + kHelperName,
                                       directory + "/../libexec/belfry/" + kHelperName};
     std::vector<char*> argv;

@@ -1,115 +1,15 @@
 #include "tls_socket.h"
 
 #include <Poco/Exception.h>
-#include <Poco/Net/IPAddress.h>
-#include <openssl/bio.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
-
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <memory>
 
 namespace belfry {
-namespace {
-
-using ContextPtr = std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)>;
-
-TlsSocketImpl* socketOf(BIO* bio) {
-    return static_cast<TlsSocketImpl*>(BIO_get_data(bio));
-}
-
-int bioWrite(BIO* bio, const char* data, int length) {
-    BIO_clear_retry_flags(bio);
-    return socketOf(bio)->rawSend(data, length);
-}
-
-int bioRead(BIO* bio, char* data, int length) {
-    BIO_clear_retry_flags(bio);
-    return socketOf(bio)->rawReceive(data, length);
-}
-
-long bioControl(BIO*, int command, long, void*) {
-    // Writes go straight to the socket, so there is never anything to flush.
-    return command == BIO_CTRL_FLUSH ? 1 : 0;
-}
-
-int bioCreate(BIO* bio) {
-    BIO_set_init(bio, 1);
-    return 1;
-}
-
-const BIO_METHOD* cancellableBioMethod() {
-    static BIO_METHOD* const method = [] {
-        BIO_METHOD* m =
-            BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "belfry cancellable socket");
-        BIO_meth_set_write(m, bioWrite);
-        BIO_meth_set_read(m, bioRead);
-        BIO_meth_set_ctrl(m, bioControl);
-        BIO_meth_set_create(m, bioCreate);
-        return m;
-    }();
-    return method;
-}
-
-std::string openSslErrors() {
-    std::string text;
-    while (const unsigned long code = ERR_get_error()) {
-        char buffer[256];
-        ERR_error_string_n(code, buffer, sizeof buffer);
-        text += (text.empty() ? "" : "; ") + std::string(buffer);
-    }
-    return text;
-}
-
-ContextPtr newContext(const std::string& caFile) {
-    ERR_clear_error();  // leave out whatever an earlier TLS user on this thread left behind
-    if (!caFile.empty()) {
-        if (FILE* file = std::fopen(caFile.c_str(), "r")) {
-            std::fclose(file);
-        } else {
-            throw Poco::IOException("TLS: cannot read CA file " + caFile + ": " +
-                                    std::strerror(errno));
-        }
-    }
-    ContextPtr context(SSL_CTX_new(TLS_client_method()), SSL_CTX_free);
-    if (!context) throw Poco::IOException("TLS: cannot create a context: " + openSslErrors());
-    SSL_CTX_set_min_proto_version(context.get(), TLS1_2_VERSION);
-    SSL_CTX_set_verify(context.get(), SSL_VERIFY_PEER, nullptr);
-    // A server that closes without close_notify is common and harmless for HTTP, whose framing
-    // (Content-Length, chunks) tells a cut-off body apart: read it as the end of the stream.
-    SSL_CTX_set_options(context.get(), SSL_OP_IGNORE_UNEXPECTED_EOF);
-    const int loaded = caFile.empty()
-                           ? SSL_CTX_set_default_verify_paths(context.get())
-                           : SSL_CTX_load_verify_locations(context.get(), caFile.c_str(), nullptr);
-    if (loaded != 1) {
-        throw Poco::IOException("TLS: cannot load " +
-                                (caFile.empty() ? "the system CA store" : "CA file " + caFile) +
-                                ": " + openSslErrors());
-    }
-    return context;
-}
-
-// Loading the system store parses a few hundred certificates: done once, then shared (an SSL_CTX
-// is safe to use from many threads once set up). A CA file is read per run, so a renewed file
-// takes effect without a restart.
-SSL_CTX* systemContext() {
-    static ContextPtr context = newContext("");
-    return context.get();
-}
-
-}  // namespace
 
 TlsSocketImpl::TlsSocketImpl(const CancelSource& cancel, Deadline deadline, TlsOptions options)
     : CancellableSocketImpl(cancel, deadline), options_(std::move(options)) {}
 
-TlsSocketImpl::~TlsSocketImpl() {
-    if (ssl_ != nullptr) SSL_free(ssl_);
-}
+TlsSocketImpl::~TlsSocketImpl() = default;
 
-int TlsSocketImpl::rawSend(const char* data, int length) {
+int TlsSocketImpl::send(const char* data, int length) {
     try {
         return CancellableSocketImpl::sendBytes(data, length);
     } catch (...) {
@@ -118,7 +18,7 @@ int TlsSocketImpl::rawSend(const char* data, int length) {
     }
 }
 
-int TlsSocketImpl::rawReceive(char* data, int length) {
+int TlsSocketImpl::receive(char* data, int length) {
     try {
         return CancellableSocketImpl::receiveBytes(data, length);
     } catch (...) {
@@ -135,66 +35,20 @@ void TlsSocketImpl::rethrowPending() {
     }
 }
 
-void TlsSocketImpl::fail(const std::string& operation, int rc) {
-    rethrowPending();  // cancelled, timed out or a socket error: that is the real cause
-    const int code = SSL_get_error(ssl_, rc);
-    const long verify = SSL_get_verify_result(ssl_);
-    if (verify != X509_V_OK) {
-        throw Poco::IOException("TLS: the server's certificate was rejected: " +
-                                std::string(X509_verify_cert_error_string(verify)) +
-                                (options_.caFile.empty()
-                                     ? " (checked against the system CA store; set ca_file for "
-                                       "a private CA)"
-                                     : " (checked against " + options_.caFile + ")"));
-    }
-    const std::string errors = openSslErrors();
-    throw Poco::IOException(
-        "TLS: " + operation + " failed" +
-        (errors.empty() ? " (SSL error " + std::to_string(code) + ")" : ": " + errors));
-}
-
 void TlsSocketImpl::connect(const Poco::Net::SocketAddress& address) {
     CancellableSocketImpl::connect(address);
-    ContextPtr ownContext(nullptr, SSL_CTX_free);
-    SSL_CTX* context = nullptr;
-    if (options_.caFile.empty()) {
-        context = systemContext();
-    } else {
-        ownContext = newContext(options_.caFile);
-        context = ownContext.get();
-    }
-    ssl_ = SSL_new(context);
-    if (ssl_ == nullptr) throw Poco::IOException("TLS: cannot start a session: " + openSslErrors());
-    BIO* bio = BIO_new(cancellableBioMethod());
-    if (bio == nullptr) throw Poco::IOException("TLS: cannot create a BIO: " + openSslErrors());
-    BIO_set_data(bio, this);
-    SSL_set_bio(ssl_, bio, bio);  // the session owns it from here
-
-    Poco::Net::IPAddress ip;
-    if (Poco::Net::IPAddress::tryParse(options_.host, ip)) {
-        X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_), options_.host.c_str());
-    } else {
-        SSL_set_tlsext_host_name(ssl_, options_.host.c_str());
-        SSL_set1_host(ssl_, options_.host.c_str());
-    }
-    ERR_clear_error();
-    if (const int rc = SSL_connect(ssl_); rc != 1) fail("handshake with " + options_.host, rc);
+    session_ = newTlsSession(*this, options_);
+    session_->handshake();
 }
 
 int TlsSocketImpl::sendBytes(const void* buffer, int length, int) {
-    ERR_clear_error();
-    const int rc = SSL_write(ssl_, buffer, length);
-    if (rc <= 0) fail("sending", rc);
-    return rc;
+    if (!session_) throw Poco::IllegalStateException("TLS: not connected");
+    return session_->write(buffer, length);
 }
 
 int TlsSocketImpl::receiveBytes(void* buffer, int length, int) {
-    ERR_clear_error();
-    const int rc = SSL_read(ssl_, buffer, length);
-    if (rc > 0) return rc;
-    rethrowPending();
-    if (SSL_get_error(ssl_, rc) == SSL_ERROR_ZERO_RETURN) return 0;
-    fail("receiving", rc);
+    if (!session_) throw Poco::IllegalStateException("TLS: not connected");
+    return session_->read(buffer, length);
 }
 
 }  // namespace belfry

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <condition_variable>
+#include <fstream>
 #include <mutex>
 
 #include "local_http_server.h"
@@ -134,6 +135,27 @@ TEST_F(HttpsJobsTest, TheJobsCaFileMakesAPrivateCaTrusted) {
         << run->getValue<std::string>("error");
     EXPECT_EQ(run->getValue<int>("http_status"), 200);
     EXPECT_EQ(run->getValue<std::string>("output"), "secure");
+}
+
+bool mapsLibrary(int pid, const std::string& name) {
+    std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+    for (std::string line; std::getline(maps, line);) {
+        if (line.find(name) != std::string::npos) return true;
+    }
+    return false;
+}
+
+TEST_F(HttpsJobsTest, OpenSslIsLoadedOnlyOnceAnHttpsJobRuns) {
+    // An installation without https jobs never pays OpenSSL's memory
+    // (service/runner/tls_session.h).
+    EXPECT_FALSE(mapsLibrary(daemon_.pid(), "libcrypto.so"));
+    daemon_.createJob(R"({"name": "tls", "http": {"method": "GET", "url": ")" + server_->url("/") +
+                      R"(", "ca_file": ")" + certificates_.caFile + R"("}})");
+    const auto run = daemon_.waitForRunEnd(daemon_.runNow("tls"));
+    EXPECT_EQ(run->getValue<std::string>("state"), "succeeded")
+        << run->getValue<std::string>("error");
+    EXPECT_TRUE(mapsLibrary(daemon_.pid(), "belfry-tls.so"));
+    EXPECT_TRUE(mapsLibrary(daemon_.pid(), "libcrypto.so"));
 }
 
 TEST_F(HttpsJobsTest, AnUntrustedCertificateIsAFailedRunSayingSo) {

@@ -110,6 +110,7 @@ expect_file() {  # PATH MODE OWNER:GROUP
 expect_file /usr/bin/belfryd 755 root:root
 expect_file /usr/bin/belfry 755 root:root
 expect_file /usr/libexec/belfry/belfry-schedule 755 root:root
+expect_file /usr/lib/belfry/belfry-tls.so 644 root:root
 expect_file /lib/systemd/system/belfryd.service 644 root:root
 expect_file /usr/lib/sysusers.d/belfry.conf 644 root:root
 expect_file /etc/belfry/belfry.properties 644 root:root
@@ -117,9 +118,14 @@ expect_file /usr/share/doc/belfry/copyright 644 root:root
 expect_file /usr/share/doc/belfry/changelog.gz 644 root:root
 zcat /usr/share/doc/belfry/changelog.gz | head -n 1 | grep -q "^belfry ($version) " ||
     fail "the newest entry of installer/deb/changelog is not for $version"
-for binary in /usr/bin/belfryd /usr/bin/belfry /usr/libexec/belfry/belfry-schedule; do
+for binary in /usr/bin/belfryd /usr/bin/belfry /usr/libexec/belfry/belfry-schedule \
+    /usr/lib/belfry/belfry-tls.so; do
     file -b "$binary" | grep -q ', stripped' || fail "$binary is not stripped: $(file -b "$binary")"
 done
+# belfryd loads its TLS module on the first https job: Depends must bring what it links.
+if ldd /usr/lib/belfry/belfry-tls.so | grep -q 'not found'; then
+    fail "belfry-tls.so has unresolved libraries: $(ldd /usr/lib/belfry/belfry-tls.so | grep 'not found')"
+fi
 dpkg-query --control-show belfry conffiles | grep -qx '/etc/belfry/belfry.properties' ||
     fail "/etc/belfry/belfry.properties is not a conffile"
 if grep -v '^#' /etc/belfry/belfry.properties | grep -q '[^[:space:]]'; then
