@@ -63,8 +63,8 @@ int main(int argc, char** argv) {
     Poco::File(dir).createDirectories();
     {
         auto store = belfry::openSqliteStore(dir + "/belfry.db");
-        auto job = belfry::jobFromJson(
-            *belfry::parseJsonObject(R"({"name": "noop", "handler": {"name": "noop"}})"));
+        auto job = belfry::jobFromJson(*belfry::parseJsonObject(
+            R"({"name": "noop", "concurrency": "parallel", "handler": {"name": "noop"}})"));
         store->insertJob(job);
 
         // Ids are consecutive in a fresh database: the first run's id locates every start.
