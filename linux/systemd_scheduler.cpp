@@ -1,5 +1,9 @@
 #include "systemd_scheduler.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -40,6 +44,25 @@ bool SystemdScheduler::managerReachable(Scope scope, std::chrono::milliseconds t
         *detail = result.ok() ? "systemd " + version : result.reason();
     }
     return result.ok();
+}
+
+bool SystemdScheduler::unitDirWritable(const std::string& unitDir, std::string* detail) {
+    std::error_code ec;
+    fs::create_directories(unitDir, ec);
+    if (ec) {
+        if (detail) *detail = "cannot create the unit directory " + unitDir + ": " + ec.message();
+        return false;
+    }
+    // O_EXCL on a name no unit can have (units need a suffix such as .timer).
+    const std::string probe = unitDir + "/.belfry-write-probe-" + std::to_string(::getpid());
+    const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        if (detail) *detail = "cannot write units to " + unitDir + ": " + std::strerror(errno);
+        return false;
+    }
+    ::close(fd);
+    ::unlink(probe.c_str());
+    return true;
 }
 
 SystemctlResult SystemdScheduler::systemctl(const std::vector<std::string>& args) const {

@@ -49,6 +49,10 @@ class SystemdScheduler final : public OsScheduler {
     // receives the version or systemctl's complaint.
     static bool managerReachable(Scope scope, std::chrono::milliseconds timeout,
                                  std::string* detail = nullptr);
+    // True when this process can create files in `unitDir` (creating the directory if need
+    // be), tried for real: permissions, a read-only mount (ProtectSystem=) and a path through a
+    // file all say no. `detail` receives why not.
+    static bool unitDirWritable(const std::string& unitDir, std::string* detail = nullptr);
 
     std::string backendName() const override { return "systemd"; }
     std::string upsert(const ScheduledJob& job) override;

@@ -212,9 +212,10 @@ class Belfryd : public Poco::Util::ServerApplication {
     // How long `auto` waits for the systemd manager before falling back to the internal timer.
     static constexpr std::chrono::seconds kManagerProbeTimeout{3};
 
-    // scheduler.backend: `systemd` requires a reachable manager (belfryd refuses to start
-    // otherwise: nothing would fire); `auto` takes systemd when the manager answers within
-    // kManagerProbeTimeout, else the internal timer. Task Scheduler is not in this build.
+    // scheduler.backend: `systemd` requires a reachable manager and a unit directory belfryd can
+    // write (belfryd refuses to start otherwise, exit 78: nothing would fire); `auto` takes
+    // systemd when both hold, the manager answering within kManagerProbeTimeout, else the
+    // internal timer. Task Scheduler is not in this build.
     static SchedulerChoice makeScheduler(const ServiceConfig& settings, FirePath& firePath) {
         const auto& backend = settings.schedulerBackend;
         if (backend == "taskscheduler") {
@@ -229,6 +230,19 @@ class Belfryd : public Poco::Util::ServerApplication {
             const bool reachable =
                 systemd::SystemdScheduler::managerReachable(scope, kManagerProbeTimeout, &detail);
             const std::string where = settings.systemdScope + " manager";
+            // A manager that answers is not enough: the packaged belfryd runs as `belfry`, which
+            // may not write /etc/systemd/system (and ProtectSystem= makes /etc read-only). Jobs
+            // would be stored but never registered, so nothing would fire.
+            std::string unitDirProblem;
+            if (reachable && !systemd::SystemdScheduler::unitDirWritable(settings.systemdUnitDir,
+                                                                         &unitDirProblem)) {
+                const std::string why = "the systemd " + where + " answers (" + detail + "), but " +
+                                        unitDirProblem + " (belfryd runs as " +
+                                        currentAccountName() +
+                                        "; README, \"Timers in the system manager\")";
+                if (backend == "systemd") throw ConfigError("scheduler.backend = systemd: " + why);
+                return makeInternal(firePath, "auto: " + why);
+            }
             if (reachable) {
                 systemd::SystemdOptions options;
                 options.scope = scope;

@@ -110,6 +110,46 @@ TEST(SystemdChoice, AutoFallsBackToInternalWithoutAManager) {
                 HasSubstr("auto: no systemd user manager"));
 }
 
+// What the packaged belfryd meets on a real server: the system manager answers, but the `belfry`
+// account may not write /etc/systemd/system. A path through a regular file stands in for it
+// here (the tests run as root, whom permissions would not stop).
+constexpr const char* kUnwritableUnitDir = "/dev/null/belfry-units";
+
+TEST(SystemdChoice, AutoFallsBackToInternalWhenUnitsCannotBeWritten) {
+    TestDaemon daemon({"scheduler.backend = auto", "systemd.scope = user",
+                       std::string("systemd.unit_dir = ") + kUnwritableUnitDir},
+                      systemdSandboxEnv());
+    daemon.start();
+    const auto health = daemon.request("GET", "/v1/health", "", false);
+    EXPECT_EQ(health.json->getValue<std::string>("scheduler"), "internal");
+    const auto choice = health.json->getValue<std::string>("scheduler_choice");
+    EXPECT_THAT(choice, HasSubstr("auto: the systemd user manager answers"));
+    EXPECT_THAT(choice,
+                HasSubstr(std::string("cannot create the unit directory ") + kUnwritableUnitDir));
+    // Scheduled jobs still fire, on the internal timer.
+    daemon.createJob(
+        R"({"name": "fallback", "schedule": {"cron": "* * * * * *"}, "exec": {"argv": ["/bin/true"]}})");
+    EXPECT_TRUE(eventually(
+        [&] {
+            return daemon.request("GET", "/v1/runs?job=fallback&state=succeeded")
+                       .json->getArray("runs")
+                       ->size() > 0;
+        },
+        10s));
+}
+
+TEST(SystemdChoice, TheSystemdBackendRefusesToStartWhenUnitsCannotBeWritten) {
+    TestDaemon daemon({"scheduler.backend = systemd", "systemd.scope = user",
+                       std::string("systemd.unit_dir = ") + kUnwritableUnitDir},
+                      systemdSandboxEnv());
+    const auto started =
+        runCommand({BELFRYD_PATH, "--config", daemon.configPath()}, systemdSandboxEnv(), 20s);
+    EXPECT_EQ(started.exitCode, 78);  // a configuration problem: restarting cannot fix it
+    const auto said = started.out + started.err;
+    EXPECT_THAT(said, HasSubstr("scheduler.backend = systemd"));
+    EXPECT_THAT(said, HasSubstr(kUnwritableUnitDir));
+}
+
 TEST_F(SystemdBackend, RealTimerFiresJobThroughBelfryFire) {
     createJob("every-two", R"({"cron": "*/2 * * * * *"})");
     EXPECT_THAT(listTimers(false), HasSubstr("belfry-every-two.timer"));
