@@ -31,6 +31,7 @@
 #include "reconcile_plan.h"
 #include "systemctl.h"
 #include "systemd_units.h"
+#include "unit_files.h"
 
 namespace belfry::systemd {
 
@@ -58,6 +59,7 @@ class SystemdScheduler final : public OsScheduler {
     std::string upsert(const ScheduledJob& job) override;
     std::string remove(const std::string& name) override;
     OsJobState state(const std::string& name) const override;
+    std::vector<OsJobState> states(const std::vector<std::string>& names) const override;
     // The batch (systemd_reconcile.cpp): one `list-units` of the belfry-* units, the plan
     // (reconcile_plan.h), then at most one call each of `stop` (orphans), `daemon-reload` and
     // `start`, whatever the number of jobs; files and enablement symlinks are written directly.
@@ -71,6 +73,11 @@ class SystemdScheduler final : public OsScheduler {
     };
 
     std::string removeLocked(const std::string& name);
+    // A job's state from its unit files and `systemctl show` of its two units.
+    OsJobState stateOf(const std::string& name, const std::optional<Known>& known,
+                       const std::optional<std::string>& timerFile,
+                       const std::optional<std::string>& serviceFile, const UnitProperties& timer,
+                       const UnitProperties& service) const;
     // After a reconcile: this process now knows every job that has units as Belfry's own.
     void rememberReconciled(const std::vector<DesiredJobUnits>& wanted,
                             const ReconcileReport& report);

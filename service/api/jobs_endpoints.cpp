@@ -41,9 +41,9 @@ Poco::Dynamic::Var isoOrNull(const std::optional<schedule::Instant>& instant) {
 }
 
 // The job as stored plus the OS scheduler's own view of it (DESIGN.md: "os").
-Poco::JSON::Object::Ptr jobWithOsState(ApiContext& context, const Job& job) {
+Poco::JSON::Object::Ptr jobWithOsState(ApiContext& context, const Job& job,
+                                       const OsJobState& state) {
     auto json = jobToJson(job);
-    const auto state = context.scheduler.state(job.name);
     Poco::JSON::Object::Ptr os = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
     os->set("backend", context.scheduler.backendName());
     os->set("registered", state.registered);
@@ -57,6 +57,10 @@ Poco::JSON::Object::Ptr jobWithOsState(ApiContext& context, const Job& job) {
     os->set("drift", drift);
     json->set("os", os);
     return json;
+}
+
+Poco::JSON::Object::Ptr jobWithOsState(ApiContext& context, const Job& job) {
+    return jobWithOsState(context, job, context.scheduler.state(job.name));
 }
 
 void rejectContinuationProblems(ApiContext& context, const Job& job) {
@@ -85,7 +89,12 @@ ApiResponse runAccepted(RunId id, std::optional<bool> duplicate = std::nullopt,
 
 ApiResponse listJobs(ApiContext& context, const ApiRequest&) {
     Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
-    for (const auto& job : context.store.jobs()) list->add(jobWithOsState(context, job));
+    const auto jobs = context.store.jobs();
+    std::vector<std::string> names;
+    for (const auto& job : jobs) names.push_back(job.name);
+    const auto states = context.scheduler.states(names);  // one question to the OS for all
+    for (std::size_t i = 0; i < jobs.size(); ++i)
+        list->add(jobWithOsState(context, jobs[i], states[i]));
     Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
     body->set("jobs", list);
     return jsonResponse(200, body);

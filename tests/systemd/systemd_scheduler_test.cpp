@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <map>
 #include <memory>
 #include <set>
 
@@ -199,6 +200,43 @@ TEST_F(SystemdBackend, AdminDisablingTheTimerShowsAsDrift) {
     // Belfry reports it and leaves it: the job itself is still enabled in Belfry.
     const auto job = daemon_->request("GET", "/v1/jobs/nightly");
     EXPECT_TRUE(job.json->getValue<bool>("enabled"));
+}
+
+TEST_F(SystemdBackend, TheJobListShowsEachJobsOwnStateFromSystemd) {
+    // The list asks systemd once for all jobs; each answer must land on its own job.
+    for (const auto* name : {"list-a", "list-b", "list-c"})
+        createJob(name, R"({"cron": "0 3 * * *"})");
+    daemon_->createJob(R"({"name": "list-manual", "exec": {"argv": ["/bin/true"]}})");
+    jobs_.push_back("list-manual");
+    const auto disabled = sandboxSystemctl({"disable", "--now", "belfry-list-b.timer"});
+    ASSERT_EQ(disabled.exitCode, 0) << disabled.err;
+
+    const auto listed = daemon_->request("GET", "/v1/jobs");
+    ASSERT_EQ(listed.status, 200) << listed.body;
+    std::map<std::string, Poco::JSON::Object::Ptr> osByJob;
+    const auto jobs = listed.json->getArray("jobs");
+    for (std::size_t i = 0; i < jobs->size(); ++i) {
+        const auto job = jobs->getObject(static_cast<unsigned>(i));
+        osByJob[job->getValue<std::string>("name")] = job->getObject("os");
+    }
+    for (const auto* name : {"list-a", "list-c"}) {
+        ASSERT_TRUE(osByJob.count(name)) << name;
+        EXPECT_TRUE(osByJob[name]->getValue<bool>("registered")) << name;
+        EXPECT_TRUE(osByJob[name]->getValue<bool>("enabled")) << name;
+        EXPECT_FALSE(osByJob[name]->isNull("next")) << name;
+        EXPECT_EQ(osByJob[name]->getArray("drift")->size(), 0u) << name;
+    }
+    ASSERT_TRUE(osByJob.count("list-b"));
+    EXPECT_FALSE(osByJob["list-b"]->getValue<bool>("enabled"));
+    EXPECT_EQ(osByJob["list-b"]->getArray("drift")->getElement<std::string>(0),
+              "timer disabled in systemd (systemctl disable)");
+    // A job without a schedule has no units: nothing registered, nothing drifting.
+    ASSERT_TRUE(osByJob.count("list-manual"));
+    EXPECT_FALSE(osByJob["list-manual"]->getValue<bool>("registered"));
+    EXPECT_EQ(osByJob["list-manual"]->getArray("drift")->size(), 0u);
+    // The list and a single job agree.
+    EXPECT_FALSE(os("list-b")->getValue<bool>("enabled"));
+    EXPECT_TRUE(os("list-c")->getValue<bool>("enabled"));
 }
 
 TEST_F(SystemdBackend, EditedUnitAndDropInsShowAsDrift) {

@@ -93,6 +93,14 @@ class OsScheduler {
     // Removes a job's registration; removing an unknown job is not an error.
     virtual std::string remove(const std::string& name) = 0;
     virtual OsJobState state(const std::string& name) const = 0;
+    // The state of each of `names`, in the same order: what `GET /v1/jobs` shows. A backend that
+    // asks an OS tool overrides it to ask once for all of them.
+    virtual std::vector<OsJobState> states(const std::vector<std::string>& names) const {
+        std::vector<OsJobState> result;
+        result.reserve(names.size());
+        for (const auto& name : names) result.push_back(state(name));
+        return result;
+    }
 
     // Every job Belfry has, as the scheduler should register it.
     using DesiredJobs = std::function<std::vector<ScheduledJob>()>;
