@@ -39,8 +39,16 @@ std::vector<EpochMillis> slotsBetween(const Job& job, EpochMillis after, EpochMi
 FirePath::FirePath(Store& store, Executor& executor, std::string node)
     : store_(store), executor_(executor), node_(std::move(node)) {}
 
-FirePath::Result FirePath::fire(const std::string& name, std::optional<EpochMillis> elapsed) {
+FirePath::Result FirePath::fire(const std::string& name, std::optional<EpochMillis> elapsed,
+                                const std::string& spoolId) {
     Result result;
+    if (!spoolId.empty()) {
+        if (const auto earlier = store_.runOfSpooledFire(spoolId)) {
+            result.run = *earlier;
+            result.takenBefore = true;
+            return result;
+        }
+    }
     const auto job = store_.job(name);
     if (!job) {
         result.status = Result::Status::NoSuchJob;
@@ -51,7 +59,8 @@ FirePath::Result FirePath::fire(const std::string& name, std::optional<EpochMill
         return result;
     }
     if (!elapsed) {
-        result.run = store_.insertRun({name, Trigger::Manual, std::nullopt, 1, node_});
+        result.run = store_.insertRun(
+            {name, Trigger::Manual, std::nullopt, 1, node_, std::nullopt, spoolId});
         executor_.submit(result.run);
         return result;
     }
@@ -66,7 +75,8 @@ FirePath::Result FirePath::fire(const std::string& name, std::optional<EpochMill
         const auto previous = std::max(store_.latestSlot(name).value_or(0), job->updatedAt);
         result.catchUp = runCatchUp(name, slotsBetween(*job, previous, slot, kMaxCatchUpRuns));
     }
-    const auto outcome = store_.insertScheduledRun({name, Trigger::Schedule, slot, 1, node_});
+    const auto outcome =
+        store_.insertScheduledRun({name, Trigger::Schedule, slot, 1, node_, std::nullopt, spoolId});
     result.run = outcome.run;
     result.duplicate = outcome.duplicate;
     if (outcome.duplicate) {

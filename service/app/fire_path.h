@@ -1,5 +1,5 @@
 // The fire path: what happens when a job's schedule fires, whoever noticed — systemd through
-// `belfry fire` and POST /v1/jobs/NAME/fire, the internal scheduler, or (later) a spooled fire.
+// `belfry fire` and POST /v1/jobs/NAME/fire, the internal scheduler, or a spooled fire.
 // Every one of them comes through here, so the slot and catch-up rules are the same everywhere.
 //
 // Slot: a fire carries the timer's own elapse time when the scheduler knows it (systemd's
@@ -39,12 +39,17 @@ class FirePath {
         Status status = Status::Accepted;
         RunId run = 0;
         bool duplicate = false;
+        // A spooled fire whose id is already recorded: taken before (belfryd stopped between
+        // recording it and removing its file); `run` is that earlier run, nothing new ran.
+        bool takenBefore = false;
         std::vector<RunId> catchUp;
     };
 
     FirePath(Store& store, Executor& executor, std::string node);
 
-    Result fire(const std::string& job, std::optional<EpochMillis> elapsed);
+    // `spoolId`: the id of the spooled fire being taken (spool_intake.h), "" for a live fire.
+    Result fire(const std::string& job, std::optional<EpochMillis> elapsed,
+                const std::string& spoolId = "");
     void catchUpAtStart(EpochMillis now);
 
   private:

@@ -137,7 +137,7 @@ SpoolIntake::Outcome SpoolIntake::takeFire(const std::string& name,
     if (fire.elapsedUsec) elapsed = static_cast<EpochMillis>(*fire.elapsedUsec / 1000);
     FirePath::Result result;
     try {
-        result = firePath_.fire(fire.job, elapsed);
+        result = firePath_.fire(fire.job, elapsed, fire.id);
     } catch (const std::exception& e) {
         spdlog::error("spool: cannot take the {} now ({}); it stays in {}", describe(fire),
                       e.what(), directory_);
@@ -152,12 +152,17 @@ SpoolIntake::Outcome SpoolIntake::takeFire(const std::string& name,
         case FirePath::Result::Status::Accepted:
             break;
     }
-    spdlog::info("spool: took the {} as run {}{}", describe(fire), result.run,
-                 result.duplicate ? " (its slot had run already: recorded as skipped)" : "");
+    if (result.takenBefore) {
+        spdlog::info("spool: the {} was taken before, as run {}; removing its file", describe(fire),
+                     result.run);
+    } else {
+        spdlog::info("spool: took the {} as run {}{}", describe(fire), result.run,
+                     result.duplicate ? " (its slot had run already: recorded as skipped)" : "");
+    }
     try {
         Poco::File(joinPath(directory_, name)).remove();
     } catch (const Poco::Exception& e) {
-        // Taking it again would run a manual fire twice: remember it, and say so.
+        // Taken again, it would only be recognised (its id is recorded); still, say so.
         stuck_.insert(name);
         spdlog::error("spool: took {} but cannot remove it: {}; remove it by hand", name,
                       e.displayText());

@@ -56,6 +56,12 @@ CREATE INDEX runs_by_finished ON runs (finished_at) WHERE finished_at IS NOT NUL
         R"SQL(
 ALTER TABLE runs ADD COLUMN due_at INTEGER;
 )SQL",
+        // 5: a fire taken from the spool carries the spool file's id, so that the file is taken
+        // once even if belfryd dies between recording the run and removing the file.
+        R"SQL(
+ALTER TABLE runs ADD COLUMN spool_id TEXT;
+CREATE UNIQUE INDEX runs_by_spool_id ON runs (spool_id) WHERE spool_id IS NOT NULL;
+)SQL",
     };
     return kMigrations;
 }

@@ -51,6 +51,11 @@ std::optional<int> optionalSmallOf(const Poco::Nullable<std::int64_t>& value) {
     return static_cast<int>(value.value());
 }
 
+Poco::Nullable<std::string> spoolIdOf(const NewRun& run) {
+    return run.spoolId.empty() ? Poco::Nullable<std::string>()
+                               : Poco::Nullable<std::string>(run.spoolId);
+}
+
 std::string toJsonText(const Job& job) {
     std::ostringstream out;
     Poco::JSON::Stringifier::stringify(jobToJson(job), out);
@@ -206,14 +211,25 @@ class SqliteStore final : public Store {
             std::string error =
                 "duplicate fire: this slot already ran as run " + std::to_string(owner);
             EpochMillis at = nowMillis();
+            auto spoolId = spoolIdOf(run);
             session_ << "INSERT INTO runs (job, trigger, slot, attempt, state, queued_at, "
-                        "finished_at, node, error, duplicate_of) "
-                        "VALUES (?, ?, ?, ?, 'skipped', ?, ?, ?, ?, ?)",
+                        "finished_at, node, error, duplicate_of, spool_id) "
+                        "VALUES (?, ?, ?, ?, 'skipped', ?, ?, ?, ?, ?, ?)",
                 use(job2), use(trigger), use(slot), use(attempt), use(at), use(at), use(node),
-                use(error), use(owner), now;
+                use(error), use(owner), use(spoolId), now;
             RunId record = 0;
             session_ << "SELECT last_insert_rowid()", into(record), now;
             return FireOutcome{owner, true, record};
+        });
+    }
+
+    std::optional<RunId> runOfSpooledFire(const std::string& spoolId) override {
+        return reading("look up spooled fire " + spoolId, [&]() -> std::optional<RunId> {
+            std::string key = spoolId;
+            Poco::Nullable<std::int64_t> id;
+            session_ << "SELECT id FROM runs WHERE spool_id = ?", use(key), into(id), now;
+            if (id.isNull()) return std::nullopt;
+            return id.value();
         });
     }
 
@@ -376,11 +392,11 @@ class SqliteStore final : public Store {
         EpochMillis queuedAt = nowMillis();
         std::string node = run.node;
         auto dueAt = nullable(run.dueAt);
-        session_
-            << "INSERT INTO runs (job, trigger, slot, attempt, state, queued_at, node, due_at) "
-               "VALUES (?, ?, ?, ?, 'queued', ?, ?, ?)",
+        auto spoolId = spoolIdOf(run);
+        session_ << "INSERT INTO runs (job, trigger, slot, attempt, state, queued_at, node, "
+                    "due_at, spool_id) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?)",
             use(job), use(trigger), use(slot), use(attempt), use(queuedAt), use(node), use(dueAt),
-            now;
+            use(spoolId), now;
         RunId id = 0;
         session_ << "SELECT last_insert_rowid()", into(id), now;
         return id;

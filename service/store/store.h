@@ -28,6 +28,9 @@ struct NewRun {
     int attempt = 1;
     std::string node;
     std::optional<EpochMillis> dueAt = std::nullopt;  // not before this instant; unset: at once
+    // For a fire taken from the spool: the spool file's id, recorded so that a file taken once
+    // is never taken again (a crash between the commit and the file's removal). "" otherwise.
+    std::string spoolId = "";
 };
 
 struct RunResult {
@@ -73,6 +76,8 @@ class Store {
     virtual FireOutcome insertScheduledRun(const NewRun& run) = 0;
     // The newest slot that a scheduled or catch-up run of the job has taken.
     virtual std::optional<EpochMillis> latestSlot(const std::string& job) = 0;
+    // The run (or duplicate record) recorded for the spooled fire with this id, if any.
+    virtual std::optional<RunId> runOfSpooledFire(const std::string& spoolId) = 0;
     // Moves a queued run to running; false if it was no longer queued (e.g. cancelled).
     virtual bool markRunning(RunId id, EpochMillis startedAt) = 0;
     // Records the end of a queued or running run; false if it had already ended.

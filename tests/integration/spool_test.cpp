@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iterator>
 #include <set>
 
 #include "test_daemon.h"
@@ -119,6 +120,31 @@ TEST_F(Spool, TheSameSpooledSlotTwiceRunsOnce) {
     }
     EXPECT_EQ(states, (std::multiset<std::string>{"skipped", "succeeded"}));
     EXPECT_TRUE(waiting().empty());
+}
+
+TEST_F(Spool, AFileTakenBeforeACrashIsNotTakenAgain) {
+    daemon_.stop();
+    fireIntoSpool({});  // a manual fire: no slot would stop it from running twice
+    ASSERT_EQ(waiting().size(), 1u);
+    const std::string name = *waiting().begin();
+    std::string content;
+    {
+        std::ifstream in(spoolDir() + "/" + name);
+        content.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    daemon_.start();
+    ASSERT_EQ(runs()->size(), 1u) << daemon_.log();
+    daemon_.waitForRunEnd(runs()->getObject(0)->getValue<long long>("id"));
+    EXPECT_TRUE(waiting().empty());
+
+    // What belfryd dying between recording the run and removing the file leaves behind.
+    daemon_.stop();
+    std::ofstream(spoolDir() + "/" + name) << content;
+    daemon_.start();
+    EXPECT_EQ(runs()->size(), 1u) << "the spooled fire ran twice\n" << daemon_.log();
+    EXPECT_TRUE(waiting().empty()) << "the file is removed all the same";
+    daemon_.stop();  // the log file is complete once belfryd has stopped
+    EXPECT_THAT(daemon_.log(), HasSubstr("was taken before, as run 1"));
 }
 
 TEST_F(Spool, CorruptAndForeignFilesAreSetAsideAndBelfrydServes) {
