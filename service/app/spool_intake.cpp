@@ -3,6 +3,7 @@
 #include <Poco/DirectoryIterator.h>
 #include <Poco/Exception.h>
 #include <Poco/File.h>
+#include <Poco/Timestamp.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -68,10 +69,11 @@ SpoolIntake::SweepCounts SpoolIntake::sweep(std::chrono::milliseconds budget) {
     try {
         for (Poco::DirectoryIterator it(directory_), end; it != end; ++it) {
             const std::string& name = it.name();
-            if (spool::isWriterTempName(name) || name == spool::kRejectedFolder ||
-                stuck_.count(name)) {
+            if (spool::isWriterTempName(name)) {
+                removeIfAbandoned(*it);
                 continue;
             }
+            if (name == spool::kRejectedFolder || stuck_.count(name)) continue;
             names.push_back(name);
         }
     } catch (const Poco::Exception& e) {
@@ -108,6 +110,22 @@ SpoolIntake::SweepCounts SpoolIntake::sweep(std::chrono::milliseconds budget) {
                      counts.rejected, counts.left, directory_);
     }
     return counts;
+}
+
+void SpoolIntake::removeIfAbandoned(const Poco::File& file) {
+    try {
+        if (!file.isFile()) return;
+        const auto age = Poco::Timestamp() - file.getLastModified();  // microseconds
+        if (age < std::chrono::duration_cast<std::chrono::microseconds>(kStaleWriterAge).count())
+            return;
+        Poco::File(file).remove();
+        spdlog::warn(
+            "spool: removed {}, a writer's file abandoned for over an hour (a `belfry "
+            "fire` killed while spooling; it had not spooled the fire)",
+            file.path());
+    } catch (const Poco::Exception& e) {
+        spdlog::error("spool: cannot remove the abandoned {}: {}", file.path(), e.displayText());
+    }
 }
 
 SpoolIntake::Outcome SpoolIntake::takeFile(const std::string& name) {

@@ -4,15 +4,18 @@
 //
 // Each spooled fire goes through the FirePath exactly like POST /v1/jobs/NAME/fire: the slot comes
 // from the fire's elapse time, a slot that already has a run is recorded as a skipped duplicate,
-// catch-up rules apply. A file is deleted only after its run is committed, so a crash in between
-// takes it again at the next start: a timer fire is then a skipped duplicate of itself, a manual
-// fire (no slot to deduplicate on) would run a second time — at-least-once, never lost.
+// catch-up rules apply. A file is deleted only after its run is committed, and the run records
+// the file's id: a crash in between leaves the file, which the next sweep recognises as taken and
+// only deletes — never lost, never run twice.
 //
 // A file belfryd cannot take — not JSON, another format or version, wrong members, an invalid or
 // unknown job, a disabled job, unreadable — is logged with the reason and moved into
 // `<spool>/rejected/` (never deleted; an admin can read it, fix it and move it back). One bad file
 // never stops the others. Files whose names start with '.' belong to a writer still at work and
-// are left alone. When the store fails, the sweep stops and the files stay for the next one.
+// are left alone, unless older than kStaleWriterAge: a writer is done within milliseconds, so such
+// a file is what a `belfry fire` killed mid-write left (it had not spooled the fire: it exits 73
+// then, or was killed before it could answer), and the sweep deletes it. When the store fails, the
+// sweep stops and the files stay for the next one.
 //
 // Thread-safety: sweep() is serialised internally; start()/stop() are called from one thread
 // (belfryd's main thread).
@@ -27,6 +30,10 @@
 
 #include "belfry/spool/spooled_fire.h"
 #include "fire_path.h"
+
+namespace Poco {
+class File;
+}
 
 namespace belfry {
 
@@ -44,6 +51,9 @@ class SpoolIntake {
     // every-second timer spooled is 86400 files, which must not keep belfryd from listening until
     // its unit's start timeout kills it. What is left is taken by the sweeps after the start.
     static constexpr std::chrono::seconds kStartBudget{10};
+
+    // A writer's temporary file older than this is abandoned (see above).
+    static constexpr std::chrono::hours kStaleWriterAge{1};
 
     struct SweepCounts {
         int taken = 0;     // recorded as runs (duplicates included)
@@ -72,6 +82,7 @@ class SpoolIntake {
   private:
     enum class Outcome { Taken, Rejected, Left, Skipped };
     Outcome takeFile(const std::string& name);
+    void removeIfAbandoned(const Poco::File& file);
     Outcome setAside(const std::string& name, const std::string& reason);
     Outcome takeFire(const std::string& name, const spool::SpooledFire& fire);
     bool stopping();

@@ -3,6 +3,8 @@
 // directory entries).
 #include <Poco/File.h>
 #include <Poco/TemporaryFile.h>
+#include <Poco/Timespan.h>
+#include <Poco/Timestamp.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -86,6 +88,20 @@ TEST_F(SpoolIntakeTest, FoldersAreLeftAloneAndLinksSetAside) {
     EXPECT_TRUE(Poco::File(spoolDir_ + "/an-admins-folder").isDirectory());
     EXPECT_TRUE(Poco::File(spoolDir_ + "/rejected/fire-link.json").exists());
     EXPECT_EQ(runCount(), 1u);
+}
+
+TEST_F(SpoolIntakeTest, AWritersFileAbandonedForAnHourIsRemovedAndAFreshOneLeft) {
+    SpoolIntake intake(spoolDir_, firePath_);
+    Poco::File(spoolDir_).createDirectories();
+    const std::string abandoned = spoolDir_ + "/.fire-abandoned.json.tmp";
+    const std::string fresh = spoolDir_ + "/.fire-fresh.json.tmp";
+    std::ofstream(abandoned) << "{\"format\":";  // cut off mid-write
+    std::ofstream(fresh) << "{\"format\":";
+    Poco::File(abandoned).setLastModified(Poco::Timestamp() - Poco::Timespan(2, 0, 0, 0, 0));
+    const auto counts = intake.sweep();
+    EXPECT_EQ(counts.taken + counts.rejected + counts.left, 0);
+    EXPECT_FALSE(Poco::File(abandoned).exists());
+    EXPECT_TRUE(Poco::File(fresh).exists()) << "a writer may still be at work on it";
 }
 
 TEST_F(SpoolIntakeTest, TheSweepThreadTakesFiresAndStopsPromptly) {
