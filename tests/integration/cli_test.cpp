@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "fresh_temp_dir.h"
 #include "test_daemon.h"
 
 namespace belfry::test {
@@ -154,8 +155,7 @@ TEST(CliNext, PrintsFireTimesWithTheirOffsetsAcrossDst) {
 
 TEST(CliNext, SaysWhichHelperIsMissingInsteadOfFailingSilently) {
     // `next` runs in belfry-schedule beside belfry; a belfry copied alone must say so.
-    const std::string directory = Poco::TemporaryFile::tempName("/tmp");
-    std::filesystem::create_directory(directory);
+    const std::string directory = freshTempDirectory("/tmp");
     const std::string lonely = directory + "/belfry";
     std::filesystem::copy_file(BELFRY_CLI_PATH, lonely);
     std::filesystem::permissions(lonely, std::filesystem::perms::owner_all);

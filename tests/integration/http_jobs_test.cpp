@@ -11,6 +11,7 @@
 #include <fstream>
 #include <mutex>
 
+#include "fresh_temp_dir.h"
 #include "local_http_server.h"
 #include "test_daemon.h"
 
@@ -112,7 +113,6 @@ TEST_F(HttpJobsTest, AServerSlowerThanTheTimeoutEndsTheRunTimedOut) {
 class HttpsJobsTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        Poco::File(dir_).createDirectories();
         certificates_ = makeTestCertificates(dir_);
         server_ = std::make_unique<LocalHttpServer>(
             [](HTTPServerRequest&, HTTPServerResponse& response) { response.send() << "secure"; },
@@ -121,7 +121,7 @@ class HttpsJobsTest : public ::testing::Test {
     }
     void TearDown() override { Poco::File(dir_).remove(true); }
 
-    std::string dir_ = Poco::TemporaryFile::tempName();
+    std::string dir_ = freshTempDirectory();
     TestCertificates certificates_;
     std::unique_ptr<LocalHttpServer> server_;
     TestDaemon daemon_;

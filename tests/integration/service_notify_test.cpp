@@ -43,6 +43,10 @@ class FakeServiceManager {
         if (abstract_) {
             address.sun_path[0] = '\0';
             path_[0] = '@';
+        } else {
+            // tempName() repeats across processes that get the same pid: a socket an earlier,
+            // killed test left under this name would make bind() fail.
+            ::unlink(path_.c_str());
         }
         const auto size = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path_.size());
         const int on = 1;

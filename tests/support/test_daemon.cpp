@@ -1,4 +1,5 @@
 #include "test_daemon.h"
+#include "fresh_temp_dir.h"
 
 #include <Poco/File.h>
 #include <Poco/FileStream.h>
@@ -146,8 +147,7 @@ CommandResult runCommand(const std::vector<std::string>& argv,
 TestDaemon::TestDaemon(std::vector<std::string> extraConfig,
                        std::map<std::string, std::string> environment)
     : environment_(std::move(environment)) {
-    stateDir_ = Poco::TemporaryFile::tempName("/tmp/belfry-test-");
-    Poco::File(stateDir_).createDirectories();
+    stateDir_ = freshTempDirectory("/tmp/belfry-test-");
     configPath_ = stateDir_ + "/belfry.properties";
     std::ofstream config(configPath_);
     config << "http.listen = 127.0.0.1:0\n"

@@ -1,4 +1,5 @@
 #include "group_commit.h"
+#include "../support/fresh_temp_dir.h"
 
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/Session.h>
@@ -20,7 +21,8 @@ class GroupCommitTest : public ::testing::Test {
   protected:
     void SetUp() override {
         Poco::Data::SQLite::Connector::registerConnector();
-        path_ = Poco::TemporaryFile::tempName() + ".db";
+        dir_ = test::freshTempDirectory();
+        path_ = dir_ + "/group-commit.db";
         session_ = std::make_unique<Poco::Data::Session>("SQLite", path_);
         *session_ << "PRAGMA journal_mode=WAL", now;
         *session_ << "CREATE TABLE t (id INTEGER PRIMARY KEY, value INTEGER NOT NULL)", now;
@@ -29,10 +31,7 @@ class GroupCommitTest : public ::testing::Test {
     void TearDown() override {
         commits_.reset();
         session_.reset();
-        for (const auto& suffix : {"", "-wal", "-shm"}) {
-            Poco::File file(path_ + suffix);
-            if (file.exists()) file.remove();
-        }
+        Poco::File(dir_).remove(true);
     }
     // What another connection (another process, or belfryd after a crash) sees.
     int committedRows() {
@@ -45,6 +44,7 @@ class GroupCommitTest : public ::testing::Test {
         commits_->run([&] { *session_ << "INSERT INTO t (value) VALUES (?)", use(value), now; });
     }
 
+    std::string dir_;
     std::string path_;
     std::unique_ptr<Poco::Data::Session> session_;
     std::unique_ptr<GroupCommit> commits_;

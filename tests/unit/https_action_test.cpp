@@ -9,6 +9,7 @@
 
 #include <thread>
 
+#include "../support/fresh_temp_dir.h"
 #include "http_action.h"
 #include "local_http_server.h"
 
@@ -21,8 +22,7 @@ using test::LocalHttpServer;
 class HttpsAction : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
-        dir_ = new std::string(Poco::TemporaryFile::tempName());
-        Poco::File(*dir_).createDirectories();
+        dir_ = new std::string(test::freshTempDirectory());
         certificates_ = new test::TestCertificates(test::makeTestCertificates(*dir_));
     }
     static void TearDownTestSuite() {

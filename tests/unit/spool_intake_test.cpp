@@ -10,6 +10,7 @@
 
 #include <fstream>
 
+#include "../support/fresh_temp_dir.h"
 #include "belfry/spool/spooled_fire.h"
 #include "executor.h"
 #include "fire_path.h"
@@ -50,13 +51,7 @@ class SpoolIntakeTest : public ::testing::Test {
 
     std::size_t runCount() { return store_->runs({"nightly", {}, {}, 1000}).size(); }
 
-    static std::string newDirectory() {
-        const auto path = Poco::TemporaryFile::tempName();
-        Poco::File(path).createDirectories();
-        return path;
-    }
-
-    std::string dir_ = newDirectory();
+    std::string dir_ = test::freshTempDirectory();
     std::string spoolDir_ = dir_ + "/spool";
     std::unique_ptr<Store> store_ = openSqliteStore(dir_ + "/belfry.db");
     Executor executor_{*store_, ExecutorOptions{}};

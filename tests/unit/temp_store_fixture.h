@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "../support/fresh_temp_dir.h"
 #include "store.h"
 
 namespace belfry {
@@ -16,8 +17,7 @@ namespace belfry {
 class TempStoreTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        dir_ = Poco::TemporaryFile::tempName();
-        Poco::File(dir_).createDirectories();
+        dir_ = test::freshTempDirectory();
         path_ = dir_ + "/belfry.db";
         store_ = openSqliteStore(path_);
     }
