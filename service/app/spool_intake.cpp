@@ -48,7 +48,7 @@ SpoolIntake::SpoolIntake(std::string directory, FirePath& firePath,
     : directory_(std::move(directory)),
       rejectedDir_(joinPath(directory_, spool::kRejectedFolder)),
       firePath_(firePath),
-      interval_(interval) {
+      sweeps_(interval, [this] { sweep(); }) {
     try {
         Poco::File(rejectedDir_).createDirectories();
     } catch (const Poco::Exception& e) {
@@ -85,7 +85,7 @@ SpoolIntake::SweepCounts SpoolIntake::sweep(std::chrono::milliseconds budget) {
     }
     std::sort(names.begin(), names.end());
     for (std::size_t i = 0; i < names.size(); ++i) {
-        if (std::chrono::steady_clock::now() > deadline || stopping()) {
+        if (std::chrono::steady_clock::now() > deadline || stopping_) {
             counts.left = static_cast<int>(names.size() - i);
             break;
         }
@@ -206,32 +206,14 @@ SpoolIntake::Outcome SpoolIntake::setAside(const std::string& name, const std::s
     return Outcome::Rejected;
 }
 
-bool SpoolIntake::stopping() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return stopping_;
-}
-
 void SpoolIntake::start() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (thread_.joinable()) return;
     stopping_ = false;
-    thread_ = std::thread([this] {
-        std::unique_lock<std::mutex> guard(mutex_);
-        while (!wake_.wait_for(guard, interval_, [this] { return stopping_; })) {
-            guard.unlock();
-            sweep();
-            guard.lock();
-        }
-    });
+    sweeps_.start();
 }
 
 void SpoolIntake::stop() {
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        stopping_ = true;
-    }
-    wake_.notify_all();
-    if (thread_.joinable()) thread_.join();
+    stopping_ = true;
+    sweeps_.stop();
 }
 
 }  // namespace belfry

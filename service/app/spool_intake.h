@@ -21,15 +21,15 @@
 // (belfryd's main thread).
 #pragma once
 
+#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <mutex>
 #include <set>
 #include <string>
-#include <thread>
 
 #include "belfry/spool/spooled_fire.h"
 #include "fire_path.h"
+#include "periodic_task.h"
 
 namespace Poco {
 class File;
@@ -85,20 +85,16 @@ class SpoolIntake {
     void removeIfAbandoned(const Poco::File& file);
     Outcome setAside(const std::string& name, const std::string& reason);
     Outcome takeFire(const std::string& name, const spool::SpooledFire& fire);
-    bool stopping();
 
     std::string directory_;
     std::string rejectedDir_;
     FirePath& firePath_;
-    std::chrono::milliseconds interval_;
     std::mutex sweepMutex_;
     // Files already handled that could not be removed or moved: not taken (or reported) again.
     std::set<std::string> stuck_;
 
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    bool stopping_ = false;
-    std::thread thread_;
+    std::atomic<bool> stopping_{false};  // a sweep in progress ends early
+    PeriodicTask sweeps_;                // last: its thread uses everything above
 };
 
 }  // namespace belfry
