@@ -18,6 +18,7 @@
 #include "belfry/scheduler/internal_scheduler.h"
 #include "executor.h"
 #include "fire_path.h"
+#include "helper_scheduler.h"
 #include "history_pruner.h"
 #include "logging.h"
 #include "periodic_task.h"
@@ -223,6 +224,9 @@ class Belfryd : public Poco::Util::ServerApplication {
                 "scheduler.backend = taskscheduler: this build has no such bridge "
                 "yet; use auto, systemd or internal");
         }
+        if ((backend == "systemd" || backend == "auto") && !settings.systemdHelper.empty()) {
+            return makeHelperScheduler(settings, firePath);
+        }
         if (backend == "systemd" || backend == "auto") {
             const auto scope =
                 settings.systemdScope == "user" ? systemd::Scope::User : systemd::Scope::System;
@@ -263,6 +267,28 @@ class Belfryd : public Poco::Util::ServerApplication {
             return makeInternal(firePath, "auto: no systemd " + where + " (" + detail + ")");
         }
         return makeInternal(firePath, "scheduler.backend = internal");
+    }
+
+    // How long belfryd waits for belfry-systemd-helper's hello: longer than the helper's own
+    // probe of the manager (kManagerProbeTimeout), plus its start by socket activation.
+    static constexpr std::chrono::seconds kHelperProbeTimeout{10};
+
+    // systemd.helper: every unit is written and every systemctl call made by the root-owned
+    // helper (linux/helper_scheduler.h); belfryd needs neither the unit directory nor the
+    // manager. `systemd` requires the helper to answer (else belfryd exits and systemd restarts
+    // it), `auto` falls back to the internal timer and says why.
+    static SchedulerChoice makeHelperScheduler(const ServiceConfig& settings, FirePath& firePath) {
+        const auto& backend = settings.schedulerBackend;
+        std::string detail;
+        if (systemd::HelperScheduler::helperReady(settings.systemdHelper, kHelperProbeTimeout,
+                                                  &detail)) {
+            return {std::make_unique<systemd::HelperScheduler>(
+                        systemd::HelperOptions{settings.systemdHelper}),
+                    nullptr, backend + ": " + detail};
+        }
+        if (backend == "systemd")
+            throw std::runtime_error("scheduler.backend = systemd, but " + detail);
+        return makeInternal(firePath, "auto: " + detail);
     }
 
     static SchedulerChoice makeInternal(FirePath& firePath, std::string reason) {

@@ -32,6 +32,8 @@ struct ServiceConfig {
     std::string schedulerBackend = "auto";  // auto | internal | systemd | taskscheduler
     std::string systemdScope = "system";    // system | user
     std::string systemdUnitDir = "/etc/systemd/system";
+    // The socket of belfry-systemd-helper; "" = belfryd writes units and calls systemctl itself.
+    std::string systemdHelper;
     std::string bridgeClient;  // the `belfry` written into OS units; default: beside belfryd
     int workers = 8;
     std::chrono::milliseconds shutdownGrace = std::chrono::seconds(30);

@@ -12,11 +12,14 @@
 #include <Poco/TemporaryFile.h>
 #include <gtest/gtest.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -167,6 +170,14 @@ TestDaemon::~TestDaemon() {
     Poco::File(stateDir_).remove(true);
 }
 
+void TestDaemon::runAs(const std::string& account) {
+    const passwd* entry = ::getpwnam(account.c_str());
+    ASSERT_NE(entry, nullptr) << "no account " << account;
+    ASSERT_EQ(::chown(stateDir_.c_str(), entry->pw_uid, entry->pw_gid), 0) << std::strerror(errno);
+    launcher_ = {"/usr/bin/setpriv", "--reuid=" + std::to_string(entry->pw_uid),
+                 "--regid=" + std::to_string(entry->pw_gid), "--clear-groups"};
+}
+
 void TestDaemon::start(const std::map<std::string, std::string>& extraEnv) {
     const auto endpointFile = stateDir_ + "/endpoint";
     if (Poco::File(endpointFile).exists()) Poco::File(endpointFile).remove();
@@ -174,7 +185,9 @@ void TestDaemon::start(const std::map<std::string, std::string>& extraEnv) {
                              O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     auto environment = environment_;
     for (const auto& [key, value] : extraEnv) environment[key] = value;
-    pid_ = spawn({BELFRYD_PATH, "--config", configPath_}, environment, logFd, logFd);
+    auto argv = launcher_;
+    argv.insert(argv.end(), {BELFRYD_PATH, "--config", configPath_});
+    pid_ = spawn(argv, environment, logFd, logFd);
     ::close(logFd);
     const bool up = eventually([&] {
         int status = 0;

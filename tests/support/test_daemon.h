@@ -52,6 +52,10 @@ class TestDaemon {
     TestDaemon(const TestDaemon&) = delete;
     TestDaemon& operator=(const TestDaemon&) = delete;
 
+    // Runs belfryd as `account` (through setpriv; the test runs as root): the state directory
+    // becomes the account's, the configuration file stays root's. Call before start().
+    void runAs(const std::string& account);
+
     // Spawns belfryd (with `extraEnv` added to the test's environment) and waits until its
     // endpoint file appears.
     void start(const std::map<std::string, std::string>& extraEnv = {});
@@ -87,6 +91,7 @@ class TestDaemon {
 
   private:
     std::map<std::string, std::string> environment_;
+    std::vector<std::string> launcher_;  // prepended to belfryd's command line (runAs)
     std::string stateDir_;
     std::string configPath_;
     std::string token_;
