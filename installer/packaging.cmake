@@ -2,7 +2,8 @@
 #
 #   cmake --build build --target package   ->   build/belfry_<version>_<arch>.deb
 #
-# Layout: /usr/bin/{belfry,belfryd}, /lib/systemd/system/belfryd.service (Debian 12's unit
+# Layout: /usr/bin/{belfry,belfryd}, /usr/libexec/belfry/{belfry-schedule,belfry-systemd-helper},
+# /lib/systemd/system/belfryd.service and belfry-systemd-helper.{socket,service} (Debian 12's unit
 # directory), /usr/lib/sysusers.d/belfry.conf, /etc/belfry/belfry.properties (a conffile),
 # /usr/share/doc/belfry/. The maintainer scripts in installer/deb/ create the belfry account and
 # /var/lib/belfry and manage the service; tests/package/deb_test.sh checks all of it on a real
@@ -12,7 +13,8 @@ if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
 
     # System integration files go to fixed system paths whatever the install prefix is: the unit,
     # the conffile and the docs refer to each other by these paths.
-    install(FILES linux/belfryd.service DESTINATION /lib/systemd/system)
+    install(FILES linux/belfryd.service linux/belfry-systemd-helper.socket
+                  linux/belfry-systemd-helper.service DESTINATION /lib/systemd/system)
     install(FILES linux/belfry.properties DESTINATION /etc/belfry)
     install(FILES linux/sysusers.d/belfry.conf DESTINATION lib/sysusers.d)
 
@@ -66,7 +68,9 @@ scheduler (systemd timers) and fires them itself where no bridge to one is
 available.
 
 This package contains the belfryd service (belfryd.service, running as the
-belfry system user) and the belfry command-line client.")
+belfry system user), belfry-systemd-helper (a socket-activated root service
+that registers belfryd's job timers with systemd) and the belfry
+command-line client.")
     set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
         ${_belfry_deb}/conffiles ${_belfry_deb}/postinst ${_belfry_deb}/prerm
         ${_belfry_deb}/postrm)

@@ -6,6 +6,7 @@ namespace belfry {
 namespace {
 
 constexpr std::size_t kMaxNameLength = 63;
+constexpr std::string_view kReservedJobName = "systemd-helper";
 
 bool isLowerAlnum(char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
@@ -47,6 +48,10 @@ bool isValidJobName(std::string_view name, std::string* error) {
             return reject("may contain only a-z, 0-9, '.', '_' and '-'");
         }
     }
+    // Its units would be named like the package's own belfry-systemd-helper.service and, written
+    // to /etc/systemd/system, would take its place.
+    if (name == kReservedJobName)
+        return reject("is reserved for Belfry's own belfry-systemd-helper");
     return true;
 }
 

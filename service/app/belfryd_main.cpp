@@ -224,7 +224,10 @@ class Belfryd : public Poco::Util::ServerApplication {
                 "scheduler.backend = taskscheduler: this build has no such bridge "
                 "yet; use auto, systemd or internal");
         }
-        if ((backend == "systemd" || backend == "auto") && !settings.systemdHelper.empty()) {
+        const bool useHelper =
+            !settings.systemdHelper.empty() &&
+            (settings.systemdHelperConfigured || Poco::File(settings.systemdHelper).exists());
+        if ((backend == "systemd" || backend == "auto") && useHelper) {
             return makeHelperScheduler(settings, firePath);
         }
         if (backend == "systemd" || backend == "auto") {
@@ -273,10 +276,10 @@ class Belfryd : public Poco::Util::ServerApplication {
     // probe of the manager (kManagerProbeTimeout), plus its start by socket activation.
     static constexpr std::chrono::seconds kHelperProbeTimeout{10};
 
-    // systemd.helper: every unit is written and every systemctl call made by the root-owned
-    // helper (linux/helper_scheduler.h); belfryd needs neither the unit directory nor the
-    // manager. `systemd` requires the helper to answer (else belfryd exits and systemd restarts
-    // it), `auto` falls back to the internal timer and says why.
+    // systemd.helper (when configured, or its default socket exists): every unit is written and
+    // every systemctl call made by the root-owned helper (linux/helper_scheduler.h); belfryd needs
+    // neither the unit directory nor the manager. `systemd` requires the helper to answer (else
+    // belfryd exits and systemd restarts it), `auto` falls back to the internal timer and says why.
     static SchedulerChoice makeHelperScheduler(const ServiceConfig& settings, FirePath& firePath) {
         const auto& backend = settings.schedulerBackend;
         std::string detail;

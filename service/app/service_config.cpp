@@ -63,7 +63,8 @@ ServiceConfig loadServiceConfig(const Poco::Util::AbstractConfiguration& config,
                                  {"auto", "internal", "systemd", "taskscheduler"});
     out.systemdScope = oneOf(config, "systemd.scope", "system", {"system", "user"});
     out.systemdUnitDir = config.getString("systemd.unit_dir", out.systemdUnitDir);
-    out.systemdHelper = config.getString("systemd.helper", "");
+    out.systemdHelperConfigured = config.hasProperty("systemd.helper");
+    out.systemdHelper = config.getString("systemd.helper", out.systemdHelper);
     out.bridgeClient = config.getString("bridge.client", executableDir + "/belfry");
     try {
         out.workers = config.getInt("workers", out.workers);

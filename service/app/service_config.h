@@ -32,8 +32,11 @@ struct ServiceConfig {
     std::string schedulerBackend = "auto";  // auto | internal | systemd | taskscheduler
     std::string systemdScope = "system";    // system | user
     std::string systemdUnitDir = "/etc/systemd/system";
-    // The socket of belfry-systemd-helper; "" = belfryd writes units and calls systemctl itself.
-    std::string systemdHelper;
+    // The socket of belfry-systemd-helper (linux/helper_scheduler.h). Used when set in the file,
+    // or, left at its default, when the socket exists (the package's socket unit is active);
+    // otherwise, and when set to "", belfryd writes units and calls systemctl itself.
+    std::string systemdHelper = "/run/belfry-systemd-helper.sock";
+    bool systemdHelperConfigured = false;
     std::string bridgeClient;  // the `belfry` written into OS units; default: beside belfryd
     int workers = 8;
     std::chrono::milliseconds shutdownGrace = std::chrono::seconds(30);

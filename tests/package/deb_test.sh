@@ -112,6 +112,9 @@ expect_file /usr/bin/belfry 755 root:root
 expect_file /usr/libexec/belfry/belfry-schedule 755 root:root
 expect_file /usr/lib/belfry/belfry-tls.so 644 root:root
 expect_file /lib/systemd/system/belfryd.service 644 root:root
+expect_file /usr/libexec/belfry/belfry-systemd-helper 755 root:root
+expect_file /lib/systemd/system/belfry-systemd-helper.socket 644 root:root
+expect_file /lib/systemd/system/belfry-systemd-helper.service 644 root:root
 expect_file /usr/lib/sysusers.d/belfry.conf 644 root:root
 expect_file /etc/belfry/belfry.properties 644 root:root
 expect_file /usr/share/doc/belfry/copyright 644 root:root
@@ -119,7 +122,7 @@ expect_file /usr/share/doc/belfry/changelog.gz 644 root:root
 zcat /usr/share/doc/belfry/changelog.gz | head -n 1 | grep -q "^belfry ($version) " ||
     fail "the newest entry of installer/deb/changelog is not for $version"
 for binary in /usr/bin/belfryd /usr/bin/belfry /usr/libexec/belfry/belfry-schedule \
-    /usr/lib/belfry/belfry-tls.so; do
+    /usr/libexec/belfry/belfry-systemd-helper /usr/lib/belfry/belfry-tls.so; do
     file -b "$binary" | grep -q ', stripped' || fail "$binary is not stripped: $(file -b "$binary")"
 done
 # belfryd loads its TLS module on the first https job: Depends must bring what it links.
@@ -143,6 +146,10 @@ getent group belfry >/dev/null || fail "no belfry group"
 # deb-systemd-helper enables the unit even without a running systemd (first boot starts it).
 [[ $(readlink /etc/systemd/system/multi-user.target.wants/belfryd.service) == \
     /lib/systemd/system/belfryd.service ]] || fail "belfryd.service is not enabled"
+[[ $(readlink /etc/systemd/system/sockets.target.wants/belfry-systemd-helper.socket) == \
+    /lib/systemd/system/belfry-systemd-helper.socket ]] || fail "belfry-systemd-helper.socket is not enabled"
+[[ $(/usr/libexec/belfry/belfry-systemd-helper --version) == "belfry-systemd-helper $version" ]] ||
+    fail "belfry-systemd-helper --version printed '$(/usr/libexec/belfry/belfry-systemd-helper --version)'"
 
 [[ $(/usr/bin/belfryd --version) == "belfryd $version" ]] ||
     fail "belfryd --version printed '$(/usr/bin/belfryd --version)'"
@@ -153,13 +160,27 @@ getent group belfry >/dev/null || fail "no belfry group"
     2026-01-01T02:30:00+00:00 ]] || fail "belfry next did not print the next fire time"
 
 if command -v systemd-analyze >/dev/null; then
-    step "systemd-analyze verify belfryd.service"
-    # It exits 0 on unknown keys and bad values, but says so: any output is a failure.
-    systemd-analyze verify /lib/systemd/system/belfryd.service >"$work/verify.log" 2>&1 ||
-        { cat "$work/verify.log" >&2; fail "systemd-analyze verify rejects belfryd.service"; }
-    [[ ! -s $work/verify.log ]] ||
-        { cat "$work/verify.log" >&2; fail "systemd-analyze verify complains about belfryd.service"; }
+    for unit in belfryd.service belfry-systemd-helper.socket belfry-systemd-helper.service; do
+        step "systemd-analyze verify $unit"
+        # It exits 0 on unknown keys and bad values, but says so: any output is a failure.
+        systemd-analyze verify "/lib/systemd/system/$unit" >"$work/verify.log" 2>&1 ||
+            { cat "$work/verify.log" >&2; fail "systemd-analyze verify rejects $unit"; }
+        [[ ! -s $work/verify.log ]] ||
+            { cat "$work/verify.log" >&2; fail "systemd-analyze verify complains about $unit"; }
+    done
 fi
+
+# What root runs into units comes from the helper's configuration: one that the belfry account
+# (or anyone but root) could change is refused before the helper listens.
+step "belfry-systemd-helper refuses a configuration belfry could change"
+cp /etc/belfry/belfry.properties "$work/helper.properties"
+chown belfry "$work/helper.properties"
+helper_rc=0
+/usr/libexec/belfry/belfry-systemd-helper --config "$work/helper.properties" \
+    --socket "$work/helper.sock" 2>"$work/helper.log" || helper_rc=$?
+[[ $helper_rc -eq 78 ]] && grep -q "must be owned by root" "$work/helper.log" ||
+    fail "the helper accepted a configuration owned by belfry (exit $helper_rc): $(cat "$work/helper.log")"
+[[ ! -e $work/helper.sock ]] || fail "the helper listened with a configuration owned by belfry"
 
 # --- belfryd as the belfry user on the packaged configuration ----------------------------------
 # What the unit does, without a system manager: the belfry user and group, no new privileges,
@@ -238,6 +259,9 @@ DEBIAN_FRONTEND=noninteractive apt-get purge -y -q -o DPkg::Lock::Timeout=120 be
 installed=no
 if dpkg -L belfry >/dev/null 2>&1; then fail "dpkg -L belfry still lists files after purge"; fi
 for path in /usr/bin/belfryd /usr/bin/belfry /lib/systemd/system/belfryd.service \
+    /usr/libexec/belfry/belfry-systemd-helper /lib/systemd/system/belfry-systemd-helper.socket \
+    /lib/systemd/system/belfry-systemd-helper.service \
+    /etc/systemd/system/sockets.target.wants/belfry-systemd-helper.socket \
     /usr/lib/sysusers.d/belfry.conf /usr/share/doc/belfry /etc/belfry /var/lib/belfry \
     /etc/systemd/system/multi-user.target.wants/belfryd.service \
     /var/lib/systemd/deb-systemd-helper-enabled/belfryd.service.dsh-also; do

@@ -81,8 +81,14 @@ setsid bash -c '
     for p in $(cat "$1/cgroups"); do echo $$ > "$p/cgroup.procs"; done
     . "$1/env"
     if [ "$2" = 1 ]; then
+        # PID 1 would also have made /run/systemd/inaccessible: the nodes that ProtectHome=,
+        # ProtectKernelTunables= and InaccessiblePaths= mount over what they hide. Without them
+        # such services fail with 226/NAMESPACE.
         exec unshare --mount --propagation private sh -c \
-          "mount -t tmpfs -o mode=755 belfry-sd /run/systemd && mkdir /run/systemd/system && exec $3 --user"
+          "mount -t tmpfs -o mode=755 belfry-sd /run/systemd && mkdir /run/systemd/system &&
+           mkdir -m 0000 /run/systemd/inaccessible && cd /run/systemd/inaccessible &&
+           mkdir -m 0000 dir && touch reg && mkfifo -m 0000 fifo && mknod -m 0000 chr c 0 0 &&
+           mknod -m 0000 blk b 0 0 && chmod 0000 reg && chmod 0755 . && cd / && exec $3 --user"
     else
         exec $3 --user
     fi' belfry-sd "$DIR" "$FAKE_BOOTED" "$SYSTEMD_BIN" \

@@ -161,7 +161,10 @@ TestDaemon::TestDaemon(std::vector<std::string> extraConfig,
            << "shutdown.grace = 5s\n"
            // Never the host's own systemd (auto would register timers there); systemd tests
            // override this with the sandbox's user manager.
-           << "scheduler.backend = internal\n";
+           << "scheduler.backend = internal\n"
+           // Never the host's belfry-systemd-helper either (its default socket, when the
+           // package is installed); the helper tests name their own.
+           << "systemd.helper =\n";
     for (const auto& line : extraConfig) config << line << '\n';
 }
 

@@ -15,8 +15,10 @@
 
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <set>
+#include <sstream>
 
 #include "fresh_temp_dir.h"
 #include "systemd_sandbox.h"
@@ -82,7 +84,11 @@ class SystemdHelper : public ::testing::Test {
                 "systemd.unit_dir = " + unitDir_, std::string("bridge.client = ") + BELFRY_CLI_PATH,
                 "systemd.helper = " + socket_, std::string("systemd.helper.account = ") + kAccount},
             env_);
-        // The helper reads the daemon's own configuration file, as the packaged one does.
+    }
+
+    // The helper as a plain process of the test, listening itself. It reads the daemon's own
+    // configuration file, as the packaged one does.
+    void startHelper() {
         helperPid_ =
             startCommand({BELFRY_SYSTEMD_HELPER_PATH, "--config", daemon_->configPath()}, env_);
         ASSERT_TRUE(eventually([&] { return fs::exists(socket_); }, 10s))
@@ -128,6 +134,7 @@ class SystemdHelper : public ::testing::Test {
 };
 
 TEST_F(SystemdHelper, AnUnprivilegedBelfrydGetsRealTimersThroughTheHelper) {
+    startHelper();
     startUnprivilegedDaemon();
     const auto health = daemon_->request("GET", "/v1/health", "", false);
     EXPECT_EQ(health.json->getValue<std::string>("scheduler"), "systemd");
@@ -168,6 +175,7 @@ TEST_F(SystemdHelper, AnUnprivilegedBelfrydGetsRealTimersThroughTheHelper) {
 }
 
 TEST_F(SystemdHelper, ReconcileGoesThroughTheHelperInOneBatch) {
+    startHelper();
     startUnprivilegedDaemon();
     for (const auto* name : {"batch-a", "batch-b", "batch-c"})
         createJob(name, R"({"cron": "0 3 * * *"})");
@@ -183,6 +191,7 @@ TEST_F(SystemdHelper, ReconcileGoesThroughTheHelperInOneBatch) {
 }
 
 TEST_F(SystemdHelper, RefusesAnythingButJobNamesAndSchedulesAndChangesNothing) {
+    startHelper();
     const auto before = filesIn(unitDir_);
     const std::string valid =
         R"("schedule": {"every": "1m"}, "enabled": true, "timeout_ms": 0, "catch_up": true, "jitter_ms": 0)";
@@ -214,6 +223,7 @@ TEST_F(SystemdHelper, RefusesAnythingButJobNamesAndSchedulesAndChangesNothing) {
 // Only root and the configured account may ask: the socket is 0660 root:GROUP, and the helper
 // checks the caller's uid as well, for anyone else who happens to be in that group.
 TEST_F(SystemdHelper, RefusesCallersOtherThanRootAndTheAccount) {
+    startHelper();
     struct stat info {};
     ASSERT_EQ(::stat(socket_.c_str(), &info), 0);
     EXPECT_EQ(info.st_mode & 0777, 0660u);
@@ -246,6 +256,73 @@ TEST_F(SystemdHelper, RefusesCallersOtherThanRootAndTheAccount) {
 
     // Root is served.
     EXPECT_THAT(ask(socket_, R"({"op": "hello"})"), HasSubstr(R"("ok":true)"));
+}
+
+// The package's own unit files, under the sandboxed manager: belfry-systemd-helper.socket is
+// listening before anyone asks, and belfryd's first request starts the helper with its
+// hardening in place. Only the paths (and the group) differ from the packaged files.
+TEST_F(SystemdHelper, ThePackagedSocketStartsTheHelperOnBelfrydsFirstRequest) {
+    const auto group = ::getgrgid(::getpwnam(kAccount)->pw_gid);
+    ASSERT_NE(group, nullptr);
+    // The unit gives the helper a private /tmp, where the daemon's configuration is: it reads a
+    // copy outside /tmp. The socket may stay there: the manager binds it and hands it over.
+    const auto config = systemdSandboxDir() + "/helper-test.properties";
+    fs::copy_file(daemon_->configPath(), config, fs::copy_options::overwrite_existing);
+    ::chmod(config.c_str(), 0644);
+    std::vector<std::pair<std::string, std::string>> paths{
+        {"/usr/libexec/belfry/belfry-systemd-helper", BELFRY_SYSTEMD_HELPER_PATH},
+        {"/etc/belfry/belfry.properties", config},
+        {"/run/belfry-systemd-helper.sock", socket_},
+        {"ReadWritePaths=/etc/systemd/system", "ReadWritePaths=" + unitDir_},
+        {"SocketGroup=belfry", std::string("SocketGroup=") + group->gr_name},
+        {"belfry-systemd-helper.socket", "test-belfry-helper.socket"},
+    };
+    // The packaged helper is in /usr; a build tree in a home directory would be hidden from it.
+    for (const auto* home : {"/home/", "/root/", "/run/user/"}) {
+        if (std::string(BELFRY_SYSTEMD_HELPER_PATH).rfind(home, 0) == 0)
+            paths.push_back({"ProtectHome=yes", "ProtectHome=no"});
+    }
+    for (const auto* suffix : {".socket", ".service"}) {
+        std::ifstream in(std::string(BELFRY_SOURCE_DIR) + "/linux/belfry-systemd-helper" + suffix);
+        std::stringstream text;
+        text << in.rdbuf();
+        auto unit = text.str();
+        ASSERT_FALSE(unit.empty());
+        for (const auto& [from, to] : paths) {
+            for (auto at = unit.find(from); at != std::string::npos; at = unit.find(from, at)) {
+                unit.replace(at, from.size(), to);
+                at += to.size();
+            }
+        }
+        std::ofstream(unitDir_ + "/test-belfry-helper" + suffix) << unit;
+    }
+    struct Cleanup {
+        std::string unitDir;
+        ~Cleanup() {
+            sandboxSystemctl({"stop", "test-belfry-helper.socket", "test-belfry-helper.service"});
+            fs::remove(unitDir + "/test-belfry-helper.socket");
+            fs::remove(unitDir + "/test-belfry-helper.service");
+            sandboxSystemctl({"daemon-reload"});
+        }
+    } cleanup{unitDir_};
+    ASSERT_EQ(sandboxSystemctl({"daemon-reload"}).exitCode, 0);
+    const auto started = sandboxSystemctl({"start", "test-belfry-helper.socket"});
+    ASSERT_EQ(started.exitCode, 0) << started.err;
+    struct stat info {};
+    ASSERT_EQ(::stat(socket_.c_str(), &info), 0);
+    EXPECT_EQ(info.st_mode & 0777, 0660u);
+    EXPECT_EQ(info.st_gid, group->gr_gid);
+    EXPECT_NE(sandboxSystemctl({"is-active", "test-belfry-helper.service"}).exitCode, 0)
+        << "the helper runs before anyone asked for it";
+
+    startUnprivilegedDaemon();
+    EXPECT_THAT(daemon_->request("GET", "/v1/health", "", false)
+                    .json->getValue<std::string>("scheduler_choice"),
+                HasSubstr("through the helper at " + socket_));
+    createJob("activated", R"({"cron": "0 3 * * *"})");
+    EXPECT_TRUE(fs::exists(unitDir_ + "/belfry-activated.timer"));
+    EXPECT_TRUE(os("activated")->getValue<bool>("enabled"));
+    EXPECT_EQ(sandboxSystemctl({"is-active", "test-belfry-helper.service"}).exitCode, 0);
 }
 
 TEST(SystemdHelperChoice, SystemdBackendWithAnUnansweringHelperDoesNotStart) {

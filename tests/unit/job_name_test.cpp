@@ -43,5 +43,12 @@ TEST(JobName, MessageNamesTheLengthLimit) {
     EXPECT_NE(error.find("at most 63"), std::string::npos) << error;
 }
 
+TEST(JobName, SystemdHelperIsReservedForThePackagesOwnUnit) {
+    std::string error;
+    EXPECT_FALSE(isValidJobName("systemd-helper", &error));
+    EXPECT_NE(error.find("reserved"), std::string::npos) << error;
+    EXPECT_TRUE(isValidJobName("systemd-helper2"));
+}
+
 }  // namespace
 }  // namespace belfry

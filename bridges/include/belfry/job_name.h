@@ -7,8 +7,9 @@
 
 namespace belfry {
 
-// True when `name` matches [a-z0-9][a-z0-9._-]{0,62}. Otherwise false with a message that says
-// which rule the name breaks, never echoing control characters back verbatim.
+// True when `name` matches [a-z0-9][a-z0-9._-]{0,62} and is not `systemd-helper` (reserved: its
+// units would shadow the package's belfry-systemd-helper.service). Otherwise false with a message
+// that says which rule the name breaks, never echoing control characters back verbatim.
 bool isValidJobName(std::string_view name, std::string* error = nullptr);
 
 // Renders untrusted text for an error message: printable ASCII kept, the rest as \xNN,
