@@ -7,7 +7,11 @@
 // It starts its own sandboxed `systemd --user` (tests/support/start-systemd.sh, as root) in a
 // state directory of its own, and stops it at the end.
 // Usage: reconcile_bench [rounds=3] [fires=20]
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,7 +25,10 @@
 #include <vector>
 
 #include "belfry/schedule/cron.h"
+#include "helper_scheduler.h"
 #include "systemd_scheduler.h"
+
+extern char** environ;
 
 namespace {
 
@@ -70,7 +77,7 @@ std::vector<ScheduledJob> jobs(int count) {
     return result;
 }
 
-double timed(systemd::SystemdScheduler& scheduler, const std::vector<ScheduledJob>& desired,
+double timed(belfry::OsScheduler& scheduler, const std::vector<ScheduledJob>& desired,
              ReconcileReport* report) {
     const auto started = Clock::now();
     *report = scheduler.reconcile([&] { return desired; }, false);
@@ -112,6 +119,57 @@ void reconcileFigures(const std::string& unitDir, int rounds) {
             createReport.managerReloads, createReport.count(belfry::ReconcileAction::Created),
             createReport.count(belfry::ReconcileAction::Failed));
     }
+}
+
+// The packaged path: the same batches sent to belfry-systemd-helper (run here as a child, root,
+// on a socket of its own), which reconciles with its own SystemdScheduler. The difference to the
+// direct figures is the price of the helper: the request, its validation and the answer.
+void helperFigures(const std::string& unitDir, int rounds) {
+    const std::string config = kSandbox + "/helper.properties";
+    const std::string socket = kSandbox + "/helper.sock";
+    std::ofstream(config) << "systemd.scope = user\nsystemd.unit_dir = " << unitDir
+                          << "\nbridge.client = /bin/true\nsystemd.helper = " << socket
+                          << "\nsystemd.helper.account = root\n";
+    ::chmod(config.c_str(), 0644);
+    const std::string helperPath = BELFRY_SYSTEMD_HELPER_PATH;
+    char* argv[] = {const_cast<char*>(helperPath.c_str()), const_cast<char*>("--config"),
+                    const_cast<char*>(config.c_str()), nullptr};
+    pid_t helper = 0;
+    posix_spawn_file_actions_t actions;  // its log of each request goes to a file, not here
+    posix_spawn_file_actions_init(&actions);
+    const std::string log = kSandbox + "/helper.log";
+    posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int spawned = ::posix_spawn(&helper, argv[0], &actions, nullptr, argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (spawned != 0) {
+        std::printf("through belfry-systemd-helper: cannot start %s\n", argv[0]);
+        return;
+    }
+    std::string detail;
+    const auto ready = Clock::now() + std::chrono::seconds(10);
+    while (!systemd::HelperScheduler::helperReady(socket, std::chrono::seconds(5), &detail) &&
+           Clock::now() < ready) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    systemd::HelperOptions options;
+    options.socketPath = socket;
+    systemd::HelperScheduler scheduler(options);
+    std::printf("the same through belfry-systemd-helper, median of %d round(s):\n", rounds);
+    for (const int count : {1, 1000}) {
+        std::vector<double> create, unchanged, remove;
+        ReconcileReport report, createReport;
+        for (int round = 0; round < rounds; ++round) {
+            create.push_back(timed(scheduler, jobs(count), &createReport));
+            unchanged.push_back(timed(scheduler, jobs(count), &report));
+            remove.push_back(timed(scheduler, {}, &report));
+        }
+        std::printf("  %6d  %9.0f ms  %14s  %9.0f ms  %9.0f ms  (%zu created, %zu failed)\n", count,
+                    percentile(create, 0.5), "", percentile(unchanged, 0.5),
+                    percentile(remove, 0.5), createReport.count(belfry::ReconcileAction::Created),
+                    createReport.count(belfry::ReconcileAction::Failed));
+    }
+    ::kill(helper, SIGTERM);
+    ::waitpid(helper, nullptr, 0);
 }
 
 void fireFigures(const std::string& unitDir, int fires) {
@@ -176,6 +234,7 @@ int main(int argc, char** argv) {
     }
     const auto unitDir = loadSandboxEnv();
     reconcileFigures(unitDir, rounds);
+    helperFigures(unitDir, rounds);
     fireFigures(unitDir, fires);
     shell(scripts + "/stop-systemd.sh " + kSandbox + " --purge >/dev/null");
     return 0;
