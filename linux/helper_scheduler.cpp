@@ -48,11 +48,26 @@ std::optional<json> HelperScheduler::call(const json& request, std::chrono::mill
     return answer;
 }
 
+bool HelperScheduler::newInstance(const json& answer) {
+    const auto instance = answer.value("instance", std::string());
+    const bool changed = !instance_.empty() && instance != instance_;
+    instance_ = instance;
+    return changed;
+}
+
+std::optional<json> HelperScheduler::change(const json& request, std::string* error) {
+    auto answer = call(request, options_.callTimeout, error);
+    if (answer && newInstance(*answer) && lastDesired_) {
+        reconcileLocked(lastDesired_, false);
+        answer = call(request, options_.callTimeout, error);
+    }
+    return answer;
+}
+
 std::string HelperScheduler::upsert(const ScheduledJob& job) {
     std::lock_guard<std::mutex> lock(changes_);
     std::string error;
-    const auto answer =
-        call({{"op", "upsert"}, {"job", scheduledJobToJson(job)}}, options_.callTimeout, &error);
+    const auto answer = change({{"op", "upsert"}, {"job", scheduledJobToJson(job)}}, &error);
     if (!answer) return "cannot register " + timerUnitName(job.name) + ": " + error;
     return answer->value("message", std::string());
 }
@@ -60,7 +75,7 @@ std::string HelperScheduler::upsert(const ScheduledJob& job) {
 std::string HelperScheduler::remove(const std::string& name) {
     std::lock_guard<std::mutex> lock(changes_);
     std::string error;
-    const auto answer = call({{"op", "remove"}, {"name", name}}, options_.callTimeout, &error);
+    const auto answer = change({{"op", "remove"}, {"name", name}}, &error);
     if (!answer) return "cannot remove " + timerUnitName(name) + ": " + error;
     return answer->value("message", std::string());
 }
@@ -93,6 +108,11 @@ std::vector<OsJobState> HelperScheduler::states(const std::vector<std::string>& 
 
 ReconcileReport HelperScheduler::reconcile(const DesiredJobs& desired, bool dryRun) {
     std::lock_guard<std::mutex> lock(changes_);
+    if (!dryRun) lastDesired_ = desired;
+    return reconcileLocked(desired, dryRun);
+}
+
+ReconcileReport HelperScheduler::reconcileLocked(const DesiredJobs& desired, bool dryRun) {
     const auto jobs = desired();
     json list = json::array();
     for (const auto& job : jobs) list.push_back(scheduledJobToJson(job));
@@ -100,6 +120,7 @@ ReconcileReport HelperScheduler::reconcile(const DesiredJobs& desired, bool dryR
     const auto answer = call({{"op", "reconcile"}, {"dry_run", dryRun}, {"jobs", list}},
                              options_.reconcileTimeout, &error);
     if (answer) {
+        newInstance(*answer);
         try {
             return reconcileReportFromJson(answer->at("report"));
         } catch (const json::exception& e) {

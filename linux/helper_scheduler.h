@@ -8,6 +8,12 @@
 // so a hung helper fails a request instead of hanging the API. Errors name the job, the operation
 // and the cause, as SystemdScheduler's do.
 //
+// The helper remembers what it registered (for drift, and to apply an API change to a timer's
+// enablement), and it can restart without belfryd: a crash, `systemctl restart`, an upgrade. Each
+// answer names the helper's instance; when a change reaches a new instance, this scheduler first
+// reconciles the jobs of its last reconcile with it, then sends the change again, so the change
+// is applied as Belfry's rather than taken for a first sight of units an admin may have touched.
+//
 // Thread-safety: every method may be called from any thread. upsert(), remove() and reconcile()
 // are serialised here, so reconcile()'s read of the desired jobs and its apply are never
 // interleaved with a single job's change (the OsScheduler contract).
@@ -51,10 +57,17 @@ class HelperScheduler final : public OsScheduler {
     // The answer to `request` when the helper accepted it (ok: true), else nullopt and `error`.
     std::optional<nlohmann::json> call(const nlohmann::json& request,
                                        std::chrono::milliseconds timeout, std::string* error) const;
+    // A change (upsert or remove), sent again after a reconcile when it reached a new instance.
+    std::optional<nlohmann::json> change(const nlohmann::json& request, std::string* error);
+    // True when `answer` comes from another helper instance than the last one seen; remembers it.
+    bool newInstance(const nlohmann::json& answer);
+    ReconcileReport reconcileLocked(const DesiredJobs& desired, bool dryRun);
     std::string where() const { return "the systemd helper at " + options_.socketPath; }
 
     HelperOptions options_;
     std::mutex changes_;
+    std::string instance_;     // the helper instance last seen; guarded by changes_
+    DesiredJobs lastDesired_;  // of the last reconcile that was not a dry run; guarded by changes_
 };
 
 // One request-answer exchange with the helper at `socketPath`: the answer object when the helper

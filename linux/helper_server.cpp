@@ -80,79 +80,83 @@ HelperServer::~HelperServer() {
 }
 
 std::string HelperServer::answer(const std::string& line) {
+    auto reply = respond(line);
+    if (reply.value("ok", false)) reply["instance"] = options_.instance;
+    return reply.dump();
+}
+
+json HelperServer::respond(const std::string& line) {
     json request;
     try {
         request = json::parse(line);
     } catch (const json::exception& e) {
-        return refusal(std::string("the request is not JSON: ") + e.what()).dump();
+        return refusal(std::string("the request is not JSON: ") + e.what());
     }
     if (!request.is_object() || !request.contains("op") || !request["op"].is_string())
-        return refusal("the request needs an \"op\"").dump();
+        return refusal("the request needs an \"op\"");
     const auto op = request["op"].get<std::string>();
     std::string error;
     try {
         if (op == "hello") {
-            if (!onlyMembers(request, {}, &error)) return refusal(error).dump();
+            if (!onlyMembers(request, {}, &error)) return refusal(error);
             std::string detail;
-            if (!options_.ready(&detail)) return refusal(detail).dump();
-            return json{{"ok", true}, {"backend", detail}, {"version", BELFRY_VERSION}}.dump();
+            if (!options_.ready(&detail)) return refusal(detail);
+            return json{{"ok", true}, {"backend", detail}, {"version", BELFRY_VERSION}};
         }
         if (op == "upsert") {
             if (!onlyMembers(request, {"job"}, &error) || !request.contains("job"))
-                return refusal(error.empty() ? "upsert needs a job" : error).dump();
+                return refusal(error.empty() ? "upsert needs a job" : error);
             const auto job = scheduledJobFromJson(request["job"], &error);
-            if (!job) return refusal(error).dump();
+            if (!job) return refusal(error);
             const auto message = scheduler_.upsert(*job);
             logLine("upsert " + job->name + ": " + (message.empty() ? "ok" : message));
-            return json{{"ok", true}, {"message", message}}.dump();
+            return json{{"ok", true}, {"message", message}};
         }
         if (op == "remove") {
             std::string why;
             if (!onlyMembers(request, {"name"}, &error) || !request.contains("name") ||
                 !request["name"].is_string() ||
                 !isValidJobName(request["name"].get<std::string>(), &why)) {
-                return refusal(error.empty() ? "name: " + (why.empty() ? "missing" : why) : error)
-                    .dump();
+                return refusal(error.empty() ? "name: " + (why.empty() ? "missing" : why) : error);
             }
             const auto name = request["name"].get<std::string>();
             const auto message = scheduler_.remove(name);
             logLine("remove " + name + ": " + (message.empty() ? "ok" : message));
-            return json{{"ok", true}, {"message", message}}.dump();
+            return json{{"ok", true}, {"message", message}};
         }
         if (op == "states") {
-            if (!onlyMembers(request, {"names"}, &error)) return refusal(error).dump();
+            if (!onlyMembers(request, {"names"}, &error)) return refusal(error);
             const auto names = namesFrom(request.value("names", json()), &error);
-            if (!names) return refusal(error).dump();
+            if (!names) return refusal(error);
             json states = json::array();
             for (const auto& state : scheduler_.states(*names))
                 states.push_back(osJobStateToJson(state));
-            return json{{"ok", true}, {"states", states}}.dump();
+            return json{{"ok", true}, {"states", states}};
         }
         if (op == "reconcile") {
-            if (!onlyMembers(request, {"jobs", "dry_run"}, &error)) return refusal(error).dump();
+            if (!onlyMembers(request, {"jobs", "dry_run"}, &error)) return refusal(error);
             const auto& list = request.value("jobs", json());
             if (!list.is_array() || list.size() > kMaxJobsPerRequest)
                 return refusal("jobs must be a list of at most " +
-                               std::to_string(kMaxJobsPerRequest) + " jobs")
-                    .dump();
+                               std::to_string(kMaxJobsPerRequest) + " jobs");
             if (!request.value("dry_run", json(false)).is_boolean())
-                return refusal("dry_run must be true or false").dump();
+                return refusal("dry_run must be true or false");
             // Every job is checked before anything is applied: one bad entry refuses the batch.
             std::vector<ScheduledJob> jobs;
             for (std::size_t i = 0; i < list.size(); ++i) {
                 auto job = scheduledJobFromJson(list[i], &error);
-                if (!job) return refusal("jobs[" + std::to_string(i) + "]: " + error).dump();
+                if (!job) return refusal("jobs[" + std::to_string(i) + "]: " + error);
                 jobs.push_back(std::move(*job));
             }
             const auto report =
                 scheduler_.reconcile([&] { return jobs; }, request.value("dry_run", false));
             logLine("reconcile: " + report.summary());
-            return json{{"ok", true}, {"report", reconcileReportToJson(report)}}.dump();
+            return json{{"ok", true}, {"report", reconcileReportToJson(report)}};
         }
     } catch (const json::exception& e) {
-        return refusal(std::string("malformed request: ") + e.what()).dump();
+        return refusal(std::string("malformed request: ") + e.what());
     }
-    return refusal("unknown op '" + printableForMessage(op) + "'").dump();
+    return refusal("unknown op '" + printableForMessage(op) + "'");
 }
 
 void HelperServer::serve(int listenFd) {

@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 
@@ -27,6 +28,9 @@ struct HelperServerOptions {
     // For `hello`: true and what the helper drives when the manager answers and the unit
     // directory is writable, else false and why.
     std::function<bool(std::string*)> ready;
+    // Names this run of the helper in every answer ("instance"), so that belfryd notices a
+    // restart (helper_scheduler.h).
+    std::string instance;
     std::size_t maxConnections = 8;
     // A connection that sends nothing for this long is closed.
     std::chrono::milliseconds idleTimeout = std::chrono::seconds(60);
@@ -47,6 +51,7 @@ class HelperServer {
     void stop();
 
   private:
+    nlohmann::json respond(const std::string& line);
     void handleConnection(int fd);
 
     OsScheduler& scheduler_;

@@ -147,7 +147,8 @@ int main(int argc, char** argv) {
     ::signal(SIGPIPE, SIG_IGN);
 
     int listenFd = socketFromSystemd();
-    if (listenFd < 0) {
+    const bool ownSocket = listenFd < 0;
+    if (ownSocket) {
         if (config.socketPath.empty())
             fail(kExitUsage, "not socket-activated: give --socket PATH or systemd.helper");
         std::string error;
@@ -169,6 +170,9 @@ int main(int argc, char** argv) {
 
     HelperServerOptions serverOptions;
     serverOptions.allowedUids = {0, config.accountUid};
+    serverOptions.instance =
+        std::to_string(::getpid()) + "-" +
+        std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
     const std::string where = std::string(config.scope == Scope::User ? "user" : "system") +
                               " manager, units in " + config.unitDir;
     serverOptions.ready = [&config, where](std::string* detail) {
@@ -198,5 +202,7 @@ int main(int argc, char** argv) {
                  where.c_str(), config.client.c_str());
     server.serve(listenFd);
     signals.detach();  // still in sigwait() when serve() ended for another reason
+    // A socket of its own goes with it, so nobody mistakes the file for a listening helper.
+    if (ownSocket) ::unlink(config.socketPath.c_str());
     return 0;
 }

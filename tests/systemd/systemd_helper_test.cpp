@@ -89,6 +89,7 @@ class SystemdHelper : public ::testing::Test {
     // The helper as a plain process of the test, listening itself. It reads the daemon's own
     // configuration file, as the packaged one does.
     void startHelper() {
+        ASSERT_FALSE(fs::exists(socket_)) << "a stopped helper left its socket behind";
         helperPid_ =
             startCommand({BELFRY_SYSTEMD_HELPER_PATH, "--config", daemon_->configPath()}, env_);
         ASSERT_TRUE(eventually([&] { return fs::exists(socket_); }, 10s))
@@ -172,6 +173,29 @@ TEST_F(SystemdHelper, AnUnprivilegedBelfrydGetsRealTimersThroughTheHelper) {
     ASSERT_EQ(daemon_->request("DELETE", "/v1/jobs/helped").status, 204);
     EXPECT_FALSE(fs::exists(unitDir_ + "/belfry-helped.timer"));
     EXPECT_FALSE(fs::exists(unitDir_ + "/belfry-helped.service"));
+}
+
+// The helper can restart on its own (a crash, `systemctl restart`, an upgrade) and forgets what
+// it registered; belfryd notices the new instance and brings it up to date before its change, so
+// disabling a job still disables its timer instead of being taken for an admin's doing.
+TEST_F(SystemdHelper, AChangeAfterTheHelperRestartedIsStillApplied) {
+    startHelper();
+    startUnprivilegedDaemon();
+    createJob("survivor", R"({"cron": "0 3 * * *"})");
+    ASSERT_TRUE(os("survivor")->getValue<bool>("enabled"));
+
+    ::kill(helperPid_, SIGTERM);
+    ASSERT_EQ(waitForExit(helperPid_, 10s), 0);
+    helperPid_ = 0;
+    startHelper();
+
+    ASSERT_EQ(daemon_->request("POST", "/v1/jobs/survivor/disable").status, 200);
+    const auto state = os("survivor");
+    EXPECT_FALSE(state->getValue<bool>("enabled"));
+    EXPECT_EQ(state->getArray("drift")->size(), 0u)
+        << daemon_->request("GET", "/v1/jobs/survivor").body;
+    const auto shown = sandboxSystemctl({"is-enabled", "belfry-survivor.timer"});
+    EXPECT_EQ(shown.out, "disabled\n");
 }
 
 TEST_F(SystemdHelper, ReconcileGoesThroughTheHelperInOneBatch) {

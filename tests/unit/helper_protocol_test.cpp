@@ -93,12 +93,20 @@ TEST(HelperProtocol, AJobIsRefusedForAnyFieldOutsideTheContract) {
 
 class HelperServerAnswers : public ::testing::Test {
   protected:
+    static HelperServerOptions options() {
+        HelperServerOptions options;
+        options.allowedUids = {0};
+        options.ready = [](std::string* detail) {
+            *detail = "in-process timer";
+            return true;
+        };
+        options.instance = "test-instance";
+        return options;
+    }
+
     HelperServerAnswers()
         : scheduler_([](const std::string&, schedule::Instant) {}),
-          server_(scheduler_, {{0}, [](std::string* detail) {
-                                   *detail = "in-process timer";
-                                   return true;
-                               }}) {}
+          server_(scheduler_, options()) {}
 
     json ask(const json& request) { return json::parse(server_.answer(request.dump())); }
 
@@ -109,7 +117,9 @@ class HelperServerAnswers : public ::testing::Test {
 TEST_F(HelperServerAnswers, AValidUpsertReachesTheSchedulerAndAnInvalidOneDoesNot) {
     auto job = scheduledJobToJson(nightly());
     job["enabled"] = true;
-    EXPECT_EQ(ask({{"op", "upsert"}, {"job", job}})["ok"], true);
+    const auto accepted = ask({{"op", "upsert"}, {"job", job}});
+    EXPECT_EQ(accepted["ok"], true);
+    EXPECT_EQ(accepted["instance"], "test-instance");  // belfryd notices a restarted helper by it
     EXPECT_TRUE(scheduler_.state("nightly-backup").registered);
 
     job["name"] = "Evil";
