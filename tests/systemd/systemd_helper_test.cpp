@@ -21,6 +21,7 @@
 #include <sstream>
 
 #include "fresh_temp_dir.h"
+#include "sandbox_jobs_fixture.h"
 #include "systemd_sandbox.h"
 #include "test_daemon.h"
 
@@ -68,7 +69,7 @@ std::string ask(const std::string& path, const std::string& line) {
     return answer.substr(0, answer.find('\n'));
 }
 
-class SystemdHelper : public ::testing::Test {
+class SystemdHelper : public SandboxJobs {
   protected:
     void SetUp() override {
         env_ = systemdSandboxEnv();
@@ -97,9 +98,7 @@ class SystemdHelper : public ::testing::Test {
     }
 
     void TearDown() override {
-        if (daemon_->running()) {
-            for (const auto& name : jobs_) daemon_->request("DELETE", "/v1/jobs/" + name);
-        }
+        SandboxJobs::TearDown();
         daemon_.reset();
         if (helperPid_ > 0) {
             ::kill(helperPid_, SIGTERM);
@@ -113,25 +112,11 @@ class SystemdHelper : public ::testing::Test {
         daemon_->start();
     }
 
-    void createJob(const std::string& name, const std::string& schedule) {
-        jobs_.push_back(name);
-        daemon_->createJob(R"({"name": ")" + name + R"(", "schedule": )" + schedule +
-                           R"(, "exec": {"argv": ["/bin/true"]}, "timeout": "1m"})");
-    }
-
-    Poco::JSON::Object::Ptr os(const std::string& name) {
-        const auto job = daemon_->request("GET", "/v1/jobs/" + name);
-        EXPECT_EQ(job.status, 200) << job.body;
-        return job.json->getObject("os");
-    }
-
     std::map<std::string, std::string> env_;
     std::string unitDir_;
     std::string socketDir_;
     std::string socket_;
-    std::unique_ptr<TestDaemon> daemon_;
     int helperPid_ = 0;
-    std::vector<std::string> jobs_;
 };
 
 TEST_F(SystemdHelper, AnUnprivilegedBelfrydGetsRealTimersThroughTheHelper) {
@@ -165,9 +150,7 @@ TEST_F(SystemdHelper, AnUnprivilegedBelfrydGetsRealTimersThroughTheHelper) {
     ASSERT_EQ(disabled.exitCode, 0) << disabled.err;
     const auto state = os("helped");
     EXPECT_FALSE(state->getValue<bool>("enabled"));
-    std::vector<std::string> drift;
-    for (const auto& entry : *state->getArray("drift")) drift.push_back(entry.toString());
-    EXPECT_THAT(drift, Contains("timer disabled in systemd (systemctl disable)"));
+    EXPECT_THAT(drift("helped"), Contains("timer disabled in systemd (systemctl disable)"));
 
     // Deleting the job removes its units, through the helper again.
     ASSERT_EQ(daemon_->request("DELETE", "/v1/jobs/helped").status, 204);

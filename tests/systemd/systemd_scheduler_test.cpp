@@ -10,6 +10,7 @@
 #include <memory>
 #include <set>
 
+#include "sandbox_jobs_fixture.h"
 #include "systemd_sandbox.h"
 #include "test_daemon.h"
 
@@ -25,7 +26,7 @@ bool fileExists(const std::string& path) {
     return ::access(path.c_str(), F_OK) == 0;
 }
 
-class SystemdBackend : public ::testing::Test {
+class SystemdBackend : public SandboxJobs {
   protected:
     void SetUp() override {
         env_ = systemdSandboxEnv();
@@ -38,31 +39,6 @@ class SystemdBackend : public ::testing::Test {
                                      std::string("bridge.client = ") + BELFRY_CLI_PATH},
             env_);
         daemon_->start();
-    }
-
-    void TearDown() override {
-        // Leave no timer behind to fire into a stopped daemon.
-        for (const auto& name : jobs_) daemon_->request("DELETE", "/v1/jobs/" + name);
-    }
-
-    void createJob(const std::string& name, const std::string& schedule) {
-        jobs_.push_back(name);
-        daemon_->createJob(R"({"name": ")" + name + R"(", "schedule": )" + schedule +
-                           R"(, "exec": {"argv": ["/bin/true"]}, "timeout": "1m"})");
-    }
-
-    Poco::JSON::Object::Ptr os(const std::string& name) {
-        const auto job = daemon_->request("GET", "/v1/jobs/" + name);
-        EXPECT_EQ(job.status, 200) << job.body;
-        return job.json ? job.json->getObject("os") : nullptr;
-    }
-
-    std::vector<std::string> drift(const std::string& name) {
-        std::vector<std::string> entries;
-        const auto array = os(name)->getArray("drift");
-        for (std::size_t i = 0; i < array->size(); ++i)
-            entries.push_back(array->getElement<std::string>(i));
-        return entries;
     }
 
     Poco::JSON::Array::Ptr runs(const std::string& name) {
@@ -79,8 +55,6 @@ class SystemdBackend : public ::testing::Test {
 
     std::map<std::string, std::string> env_;
     std::string unitDir_;
-    std::unique_ptr<TestDaemon> daemon_;
-    std::vector<std::string> jobs_;
 };
 
 TEST_F(SystemdBackend, HealthReportsTheSystemdBackend) {
