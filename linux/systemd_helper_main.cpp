@@ -13,6 +13,7 @@
 //
 // Exit codes: 0 after SIGTERM/SIGINT, 64 for a bad command line, 78 for a bad configuration,
 // 1 when it cannot listen.
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -30,7 +31,6 @@
 #include "helper_server.h"
 #include "properties.h"
 #include "systemd_scheduler.h"
-#include "text_file.h"
 #include "unix_line_socket.h"
 
 namespace {
@@ -77,16 +77,30 @@ HelperConfig loadConfig(const std::string& path, const std::string& socketOverri
     char resolved[PATH_MAX];
     if (!::realpath(path.c_str(), resolved)) fail(kExitConfig, "cannot find " + path);
     config.configFile = resolved;
-    // The file decides what root writes into units: refuse one that others could have changed.
-    struct stat info {};
-    if (::stat(resolved, &info) != 0 || (info.st_mode & (S_IWGRP | S_IWOTH)) ||
-        (info.st_uid != 0 && info.st_uid != ::geteuid())) {
+    // The file decides what root writes into units: refuse one that anyone but its owner (root)
+    // could have changed or replaced. Checked on the open file, so it cannot be swapped after the
+    // check, and on its directory (a sticky one, like /tmp, protects a root-owned file too).
+    const auto trusted = [](const struct stat& info) {
+        return (info.st_uid == 0 || info.st_uid == ::geteuid()) &&
+               (!(info.st_mode & (S_IWGRP | S_IWOTH)) ||
+                (S_ISDIR(info.st_mode) && (info.st_mode & S_ISVTX)));
+    };
+    const std::string directory = config.configFile.substr(0, config.configFile.rfind('/') + 1);
+    struct stat fileInfo {
+    }, directoryInfo{};
+    const int fd = ::open(resolved, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0 || ::fstat(fd, &fileInfo) != 0 || !S_ISREG(fileInfo.st_mode) || !trusted(fileInfo) ||
+        ::stat(directory.c_str(), &directoryInfo) != 0 || !trusted(directoryInfo)) {
         fail(kExitConfig, config.configFile +
-                              " must be owned by root (or this helper's user) and writable by "
-                              "its owner only: it decides what the units run");
+                              " and its directory must be owned by root (or this helper's user) "
+                              "and writable by their owner only: the file decides what the units "
+                              "run");
     }
-    std::string text, error;
-    if (!cli::readTextFile(config.configFile, &text, &error)) fail(kExitConfig, error);
+    std::string text;
+    char buffer[4096];
+    for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) > 0;)
+        text.append(buffer, static_cast<std::size_t>(n));
+    ::close(fd);
     const auto properties =
         cli::Properties::parse(text, cli::Properties::syntaxForPath(config.configFile));
     const auto env = cli::processEnvironment();

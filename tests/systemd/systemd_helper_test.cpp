@@ -87,24 +87,17 @@ class SystemdHelper : public SandboxJobs {
             env_);
     }
 
-    // The helper as a plain process of the test, listening itself. It reads the daemon's own
-    // configuration file, as the packaged one does.
+    // The helper as a plain process of the test, listening itself, on the daemon's configuration
+    // as the packaged one is: the same file, but in a directory of root's (the daemon's own
+    // directory becomes nobody's, and the helper refuses a file its client could replace).
     void startHelper() {
         ASSERT_FALSE(fs::exists(socket_)) << "a stopped helper left its socket behind";
-        helperPid_ =
-            startCommand({BELFRY_SYSTEMD_HELPER_PATH, "--config", daemon_->configPath()}, env_);
+        const auto config = socketDir_ + "/belfry.properties";
+        fs::copy_file(daemon_->configPath(), config, fs::copy_options::overwrite_existing);
+        ::chmod(config.c_str(), 0644);
+        helperPid_ = startCommand({BELFRY_SYSTEMD_HELPER_PATH, "--config", config}, env_);
         ASSERT_TRUE(eventually([&] { return fs::exists(socket_); }, 10s))
             << "belfry-systemd-helper did not listen on " << socket_;
-    }
-
-    void TearDown() override {
-        SandboxJobs::TearDown();
-        daemon_.reset();
-        if (helperPid_ > 0) {
-            ::kill(helperPid_, SIGTERM);
-            EXPECT_EQ(waitForExit(helperPid_, 10s), 0) << "the helper did not stop on SIGTERM";
-        }
-        fs::remove_all(socketDir_);
     }
 
     void startUnprivilegedDaemon() {
@@ -330,6 +323,17 @@ TEST_F(SystemdHelper, ThePackagedSocketStartsTheHelperOnBelfrydsFirstRequest) {
     EXPECT_TRUE(fs::exists(unitDir_ + "/belfry-activated.timer"));
     EXPECT_TRUE(os("activated")->getValue<bool>("enabled"));
     EXPECT_EQ(sandboxSystemctl({"is-active", "test-belfry-helper.service"}).exitCode, 0);
+}
+
+// What root writes into units comes from the helper's configuration file, so a file in a
+// directory belfryd's account owns (it could put another file in its place) is refused.
+TEST_F(SystemdHelper, RefusesAConfigurationTheClientCouldReplace) {
+    daemon_->runAs(kAccount);  // its state directory, where its configuration is, is nobody's
+    const auto refused =
+        runCommand({BELFRY_SYSTEMD_HELPER_PATH, "--config", daemon_->configPath()}, env_, 10s);
+    EXPECT_EQ(refused.exitCode, 78);
+    EXPECT_THAT(refused.err, HasSubstr("its directory must be owned by root"));
+    EXPECT_FALSE(fs::exists(socket_));
 }
 
 TEST(SystemdHelperChoice, SystemdBackendWithAnUnansweringHelperDoesNotStart) {
