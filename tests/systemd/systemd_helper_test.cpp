@@ -277,11 +277,21 @@ TEST_F(SystemdHelper, ThePackagedSocketStartsTheHelperOnBelfrydsFirstRequest) {
         {"SocketGroup=belfry", std::string("SocketGroup=") + group->gr_name},
         {"belfry-systemd-helper.socket", "test-belfry-helper.socket"},
     };
-    // The packaged helper is in /usr; a build tree in a home directory would be hidden from it.
-    for (const auto* home : {"/home/", "/root/", "/run/user/"}) {
-        if (std::string(BELFRY_SYSTEMD_HELPER_PATH).rfind(home, 0) == 0)
-            paths.push_back({"ProtectHome=yes", "ProtectHome=no"});
-    }
+    // The packaged helper and its configuration are in /usr and /etc. Here the helper, the copy
+    // of the configuration and the sandbox manager's socket are in the build tree, which a checkout
+    // in a home directory or under /tmp would hide from it: only then is that one option relaxed.
+    const std::string needed[] = {BELFRY_SYSTEMD_HELPER_PATH, config, systemdSandboxDir()};
+    const auto anyUnder = [&](std::initializer_list<const char*> prefixes) {
+        for (const auto& path : needed) {
+            for (const auto* prefix : prefixes) {
+                if (path.rfind(prefix, 0) == 0) return true;
+            }
+        }
+        return false;
+    };
+    if (anyUnder({"/home/", "/root/", "/run/user/"}))
+        paths.push_back({"ProtectHome=yes", "ProtectHome=no"});
+    if (anyUnder({"/tmp/", "/var/tmp/"})) paths.push_back({"PrivateTmp=yes", "PrivateTmp=no"});
     for (const auto* suffix : {".socket", ".service"}) {
         std::ifstream in(std::string(BELFRY_SOURCE_DIR) + "/linux/belfry-systemd-helper" + suffix);
         std::stringstream text;
