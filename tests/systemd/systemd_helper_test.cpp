@@ -100,6 +100,16 @@ class SystemdHelper : public SandboxJobs {
             << "belfry-systemd-helper did not listen on " << socket_;
     }
 
+    void TearDown() override {
+        SandboxJobs::TearDown();
+        daemon_.reset();
+        if (helperPid_ > 0) {
+            ::kill(helperPid_, SIGTERM);
+            EXPECT_EQ(waitForExit(helperPid_, 10s), 0) << "the helper did not stop on SIGTERM";
+        }
+        fs::remove_all(socketDir_);
+    }
+
     void startUnprivilegedDaemon() {
         daemon_->runAs(kAccount);
         daemon_->start();
