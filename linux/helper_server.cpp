@@ -41,6 +41,16 @@ bool onlyMembers(const json& request, std::initializer_list<const char*> allowed
     return true;
 }
 
+// A job name (job_name.h); nullopt and `error`, naming `field`, when `value` is not one.
+std::optional<std::string> nameFrom(const json& value, const std::string& field,
+                                    std::string* error) {
+    std::string why = "must be a job name";
+    if (value.is_string() && isValidJobName(value.get<std::string>(), &why))
+        return value.get<std::string>();
+    *error = field + ": " + why;
+    return std::nullopt;
+}
+
 // A list of job names; nullopt and `error` when it is not one.
 std::optional<std::vector<std::string>> namesFrom(const json& value, std::string* error) {
     if (!value.is_array() || value.size() > kMaxJobsPerRequest) {
@@ -49,12 +59,9 @@ std::optional<std::vector<std::string>> namesFrom(const json& value, std::string
     }
     std::vector<std::string> names;
     for (const auto& entry : value) {
-        std::string why;
-        if (!entry.is_string() || !isValidJobName(entry.get<std::string>(), &why)) {
-            *error = "names: " + (entry.is_string() ? why : std::string("must be strings"));
-            return std::nullopt;
-        }
-        names.push_back(entry.get<std::string>());
+        auto name = nameFrom(entry, "names", error);
+        if (!name) return std::nullopt;
+        names.push_back(std::move(*name));
     }
     return names;
 }
@@ -113,15 +120,11 @@ json HelperServer::respond(const std::string& line) {
             return json{{"ok", true}, {"message", message}};
         }
         if (op == "remove") {
-            std::string why;
-            if (!onlyMembers(request, {"name"}, &error) || !request.contains("name") ||
-                !request["name"].is_string() ||
-                !isValidJobName(request["name"].get<std::string>(), &why)) {
-                return refusal(error.empty() ? "name: " + (why.empty() ? "missing" : why) : error);
-            }
-            const auto name = request["name"].get<std::string>();
-            const auto message = scheduler_.remove(name);
-            logLine("remove " + name + ": " + (message.empty() ? "ok" : message));
+            if (!onlyMembers(request, {"name"}, &error)) return refusal(error);
+            const auto name = nameFrom(request.value("name", json()), "name", &error);
+            if (!name) return refusal(error);
+            const auto message = scheduler_.remove(*name);
+            logLine("remove " + *name + ": " + (message.empty() ? "ok" : message));
             return json{{"ok", true}, {"message", message}};
         }
         if (op == "states") {

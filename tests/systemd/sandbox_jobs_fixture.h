@@ -1,21 +1,39 @@
-// A base for the systemd slice's fixtures: a belfryd (made by the derived fixture's SetUp) whose
-// jobs run /bin/true on a schedule, with their "os" object and drift at hand, and every job it
-// created deleted again at the end, so no timer is left to fire into a stopped daemon.
-// Thread-safety: one fixture per test, used from the test's thread.
+// A base for the systemd slice's fixtures: the sandbox's environment and unit directory, the
+// configuration lines of a belfryd on its user manager, and a belfryd (made by the derived
+// fixture's SetUp, after this one's) whose jobs run /bin/true on a schedule, with their "os" object
+// and drift at hand, and every job it created deleted again at the end, so no timer is left to fire
+// into a stopped daemon. Thread-safety: one fixture per test, used from the test's thread.
 #pragma once
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "systemd_sandbox.h"
 #include "test_daemon.h"
 
 namespace belfry::test {
 
 class SandboxJobs : public ::testing::Test {
   protected:
+    // A derived SetUp calls this first and returns when HasFatalFailure().
+    void SetUp() override {
+        env_ = systemdSandboxEnv();
+        ASSERT_TRUE(env_.count("BELFRY_SYSTEMD_UNIT_DIR"))
+            << "the systemd_sandbox fixture did not run (" << systemdSandboxDir() << ")";
+        unitDir_ = env_["BELFRY_SYSTEMD_UNIT_DIR"];
+    }
+
+    // belfryd on the sandbox's manager, writing units itself.
+    std::vector<std::string> systemdBackendConfig() const {
+        return {"scheduler.backend = systemd", "systemd.scope = user",
+                "systemd.unit_dir = " + unitDir_,
+                std::string("bridge.client = ") + BELFRY_CLI_PATH};
+    }
+
     void TearDown() override {
         if (!daemon_ || !daemon_->running()) return;
         for (const auto& name : jobs_) daemon_->request("DELETE", "/v1/jobs/" + name);
@@ -42,6 +60,8 @@ class SandboxJobs : public ::testing::Test {
         return entries;
     }
 
+    std::map<std::string, std::string> env_;
+    std::string unitDir_;
     std::unique_ptr<TestDaemon> daemon_;
     std::vector<std::string> jobs_;
 };

@@ -72,19 +72,15 @@ std::string ask(const std::string& path, const std::string& line) {
 class SystemdHelper : public SandboxJobs {
   protected:
     void SetUp() override {
-        env_ = systemdSandboxEnv();
-        ASSERT_TRUE(env_.count("BELFRY_SYSTEMD_UNIT_DIR"))
-            << "the systemd_sandbox fixture did not run (" << systemdSandboxDir() << ")";
-        unitDir_ = env_["BELFRY_SYSTEMD_UNIT_DIR"];
+        SandboxJobs::SetUp();
+        if (HasFatalFailure()) return;
         socketDir_ = freshTempDirectory("/tmp/belfry-helper-test-");
         ::chmod(socketDir_.c_str(), 0755);
         socket_ = socketDir_ + "/helper.sock";
-        daemon_ = std::make_unique<TestDaemon>(
-            std::vector<std::string>{
-                "scheduler.backend = systemd", "systemd.scope = user",
-                "systemd.unit_dir = " + unitDir_, std::string("bridge.client = ") + BELFRY_CLI_PATH,
-                "systemd.helper = " + socket_, std::string("systemd.helper.account = ") + kAccount},
-            env_);
+        auto config = systemdBackendConfig();
+        config.push_back("systemd.helper = " + socket_);
+        config.push_back(std::string("systemd.helper.account = ") + kAccount);
+        daemon_ = std::make_unique<TestDaemon>(config, env_);
     }
 
     // The helper as a plain process of the test, listening itself, on the daemon's configuration
@@ -115,8 +111,6 @@ class SystemdHelper : public SandboxJobs {
         daemon_->start();
     }
 
-    std::map<std::string, std::string> env_;
-    std::string unitDir_;
     std::string socketDir_;
     std::string socket_;
     int helperPid_ = 0;

@@ -29,15 +29,9 @@ bool fileExists(const std::string& path) {
 class SystemdBackend : public SandboxJobs {
   protected:
     void SetUp() override {
-        env_ = systemdSandboxEnv();
-        ASSERT_TRUE(env_.count("BELFRY_SYSTEMD_UNIT_DIR"))
-            << "the systemd_sandbox fixture did not run (" << systemdSandboxDir() << ")";
-        unitDir_ = env_["BELFRY_SYSTEMD_UNIT_DIR"];
-        daemon_ = std::make_unique<TestDaemon>(
-            std::vector<std::string>{"scheduler.backend = systemd", "systemd.scope = user",
-                                     "systemd.unit_dir = " + unitDir_,
-                                     std::string("bridge.client = ") + BELFRY_CLI_PATH},
-            env_);
+        SandboxJobs::SetUp();
+        if (HasFatalFailure()) return;
+        daemon_ = std::make_unique<TestDaemon>(systemdBackendConfig(), env_);
         daemon_->start();
     }
 
@@ -52,9 +46,6 @@ class SystemdBackend : public SandboxJobs {
         EXPECT_EQ(result.exitCode, 0) << result.err;
         return result.out;
     }
-
-    std::map<std::string, std::string> env_;
-    std::string unitDir_;
 };
 
 TEST_F(SystemdBackend, HealthReportsTheSystemdBackend) {
