@@ -240,7 +240,8 @@ void Executor::execute(RunId id) {
         // long-poll that looks in between must see it as active, or it would sleep through the
         // run's end until its re-read deadline.
     }
-    const auto run = store_.run(id);
+    const auto found = store_.runAndJob(id);
+    const auto* run = found ? &found->run : nullptr;
     if (!run || run->state != RunState::Queued) {
         // Ended while queued (a cancel, a replacing run): if the gate had chosen it, its turn
         // passes to the next waiting run.
@@ -248,7 +249,7 @@ void Executor::execute(RunId id) {
         forget(id);
         return;
     }
-    const auto job = store_.job(run->job);
+    const auto& job = found->job;
     if (!admit(*run, job, cancel)) return;
     if (!store_.markRunning(id, nowMillis())) {
         releaseSlot(id);

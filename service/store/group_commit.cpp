@@ -1,114 +1,122 @@
 #include "group_commit.h"
 
 #include <Poco/Data/SQLite/Utility.h>
-#include <Poco/Exception.h>
 #include <sqlite3.h>
+
+#include <algorithm>
 
 namespace belfry {
 
-using namespace Poco::Data::Keywords;
+GroupCommit::GroupCommit(Poco::Data::Session& session, std::shared_ptr<WriteTurns> turns)
+    : db_(Poco::Data::SQLite::Utility::dbHandle(session)), turns_(std::move(turns)) {}
 
-namespace {
-
-void rollbackQuietly(Poco::Data::Session& session) {
-    try {
-        if (!sqlite3_get_autocommit(Poco::Data::SQLite::Utility::dbHandle(session))) {
-            session << "ROLLBACK", now;
+void GroupCommit::performErased(const std::function<void()>& fn, Kind kind) {
+    Operation operation(fn, kind);
+    std::unique_lock<std::mutex> lock(mutex_);
+    pending_.push_back(&operation);
+    while (!operation.done) {
+        if (combining_) {
+            operation.wake.wait(lock);
+            continue;
         }
-    } catch (const Poco::Exception&) {
-        // The error that led here is the one worth reporting; a failed rollback adds nothing.
+        // Nobody at work: this caller runs everything queued, its own operation included (a
+        // batch that took it would have marked it done before letting go of combining_).
+        combining_ = true;
+        std::vector<Operation*> batch;
+        batch.swap(pending_);
+        lock.unlock();
+        runBatch(batch);
+        lock.lock();
+        combining_ = false;
+        for (auto* done : batch) {
+            done->done = true;
+            if (done != &operation) done->wake.notify_one();
+        }
+        // Whoever queued meanwhile is still waiting: the first of them combines next.
+        if (!pending_.empty()) pending_.front()->wake.notify_one();
     }
+    if (operation.failure) std::rethrow_exception(operation.failure);
 }
 
-}  // namespace
-
-void GroupCommit::runErased(const std::function<void()>& fn) {
-    ++arriving_;
-    std::unique_lock<std::mutex> lock(mutex_);
-    --arriving_;
-    if (!open_) {
-        // Leader: nobody else is in the transaction while `fn` runs, so a failure rolls it back.
-        // IMMEDIATE takes the write lock now, waiting (busy_timeout) for another connection such
-        // as the history pruner; a deferred transaction that read first would instead fail at its
-        // first write with SQLITE_BUSY, no waiting, whenever that connection had written since.
-        // The turn makes this process's writers wait in line rather than poll (write_turns.h).
-        const WriteTurns::Turn turn(*turns_);
-        session_ << "BEGIN IMMEDIATE", now;
-        auto batch = std::make_shared<Batch>();
-        open_ = batch;
-        try {
-            fn();
-        } catch (...) {
-            rollbackQuietly(session_);
-            finish(*batch);
-            throw;
+void GroupCommit::runBatch(const std::vector<Operation*>& batch) {
+    const bool writes = std::any_of(batch.begin(), batch.end(),
+                                    [](const Operation* op) { return op->kind == Kind::Write; });
+    if (!writes) {
+        for (auto* op : batch) {
+            try {
+                op->fn();
+            } catch (...) {
+                op->failure = std::current_exception();
+            }
         }
-        commitBatch(lock, *batch);
-        if (batch->failure) std::rethrow_exception(batch->failure);
         return;
     }
-    const std::shared_ptr<Batch> batch = open_;
-    std::exception_ptr own;
+    runWrites(batch);
+}
+
+void GroupCommit::runWrites(const std::vector<Operation*>& batch) {
+    // IMMEDIATE takes the write lock now, waiting (busy_timeout) for another connection such as
+    // the history pruner; a deferred transaction that read first would instead fail at its first
+    // write with SQLITE_BUSY, no waiting, whenever that connection had written since. The turn
+    // makes this process's writers wait in line rather than poll (write_turns.h).
+    const WriteTurns::Turn turn(*turns_);
+    const auto failAll = [&](std::exception_ptr failure) {
+        for (auto* op : batch) {
+            if (!op->failure) op->failure = failure;
+        }
+    };
     try {
-        runInSavepoint(fn);
+        beginTransaction_.execute().run();
     } catch (...) {
-        own = std::current_exception();
-    }
-    awaitCommit(lock, *batch);
-    if (own) std::rethrow_exception(own);
-    if (batch->failure) std::rethrow_exception(batch->failure);
-}
-
-void GroupCommit::readErased(const std::function<void()>& fn) {
-    ++arriving_;
-    std::unique_lock<std::mutex> lock(mutex_);
-    --arriving_;
-    if (!open_) {
-        fn();
+        failAll(std::current_exception());
         return;
     }
-    const std::shared_ptr<Batch> batch = open_;
-    fn();
-    awaitCommit(lock, *batch);
-    if (batch->failure) std::rethrow_exception(batch->failure);
+    if (batch.size() == 1) {
+        // Alone in its transaction: a failure rolls the transaction back.
+        try {
+            batch.front()->fn();
+        } catch (...) {
+            batch.front()->failure = std::current_exception();
+            rollbackQuietly();
+            return;
+        }
+    } else {
+        for (auto* op : batch) {
+            try {
+                runInSavepoint(op->fn);
+            } catch (...) {
+                op->failure = std::current_exception();
+            }
+        }
+    }
+    try {
+        commitTransaction_.execute().run();
+        ++commits_;
+    } catch (...) {
+        failAll(std::current_exception());
+        rollbackQuietly();
+        if (onBatchFailed_) onBatchFailed_();
+    }
 }
 
 void GroupCommit::runInSavepoint(const std::function<void()>& fn) {
-    session_ << "SAVEPOINT operation", now;
+    savepoint_.execute().run();
     try {
         fn();
     } catch (...) {
-        session_ << "ROLLBACK TO operation", now;
-        session_ << "RELEASE operation", now;
+        rollbackToSavepoint_.execute().run();
+        releaseSavepoint_.execute().run();
         throw;
     }
-    session_ << "RELEASE operation", now;
+    releaseSavepoint_.execute().run();
 }
 
-void GroupCommit::awaitCommit(std::unique_lock<std::mutex>& lock, const Batch& batch) {
-    changed_.notify_all();  // the leader may be waiting for this operation to join
-    changed_.wait(lock, [&] { return batch.done; });
-}
-
-void GroupCommit::commitBatch(std::unique_lock<std::mutex>& lock, Batch& batch) {
-    const auto deadline = std::chrono::steady_clock::now() + kJoinWindow;
-    while (arriving_.load() > 0 && changed_.wait_until(lock, deadline) != std::cv_status::timeout) {
-    }
+void GroupCommit::rollbackQuietly() {
     try {
-        session_ << "COMMIT", now;
-        ++commits_;
-    } catch (...) {
-        batch.failure = std::current_exception();
-        rollbackQuietly(session_);
-        if (onBatchFailed_) onBatchFailed_();
+        if (!sqlite3_get_autocommit(db_)) rollbackTransaction_.execute().run();
+    } catch (const SqliteError&) {
+        // The error that led here is the one worth reporting; a failed rollback adds nothing.
     }
-    finish(batch);
-}
-
-void GroupCommit::finish(Batch& batch) {
-    batch.done = true;
-    open_.reset();
-    changed_.notify_all();
 }
 
 }  // namespace belfry

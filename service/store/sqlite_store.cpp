@@ -3,6 +3,7 @@
 // waits on a job), and operations that arrive together share one commit.
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/SQLite/Utility.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
 #include <Poco/JSON/Stringifier.h>
@@ -14,6 +15,7 @@
 #include "group_commit.h"
 #include "job_json.h"
 #include "sqlite_migrations.h"
+#include "sqlite_statement.h"
 #include "store.h"
 #include "timestamps.h"
 
@@ -39,16 +41,6 @@ std::optional<std::int64_t> optionalInt(RecordSet& rows, const std::string& colu
 std::optional<int> optionalSmallInt(RecordSet& rows, const std::string& column) {
     const auto value = optionalInt(rows, column);
     return value ? std::optional<int>(static_cast<int>(*value)) : std::nullopt;
-}
-
-std::optional<std::int64_t> optionalOf(const Poco::Nullable<std::int64_t>& value) {
-    if (value.isNull()) return std::nullopt;
-    return value.value();
-}
-
-std::optional<int> optionalSmallOf(const Poco::Nullable<std::int64_t>& value) {
-    if (value.isNull()) return std::nullopt;
-    return static_cast<int>(value.value());
 }
 
 Poco::Nullable<std::string> spoolIdOf(const NewRun& run) {
@@ -81,6 +73,32 @@ const char* kRunColumns =
     "id, job, trigger, slot, attempt, state, queued_at, started_at, finished_at, exit_code, "
     "signal, http_status, output, error, node, due_at";
 
+// The statements on every run's path, prepared once (sqlite_statement.h), after the schema is
+// current.
+struct RunStatements {
+    explicit RunStatements(sqlite3* db)
+        : insert(db,
+                 "INSERT INTO runs (job, trigger, slot, attempt, state, queued_at, node, due_at, "
+                 "spool_id) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?)"),
+          markRunning(db,
+                      "UPDATE runs SET state = 'running', started_at = ? WHERE id = ? AND "
+                      "state = 'queued'"),
+          finish(db,
+                 "UPDATE runs SET state = ?, finished_at = ?, exit_code = ?, signal = ?, "
+                 "http_status = ?, output = ?, error = ? "
+                 "WHERE id = ? AND state IN ('queued', 'running')"),
+          load(db, std::string("SELECT ") + kRunColumns + " FROM runs WHERE id = ?"),
+          slotOwner(db,
+                    "SELECT id FROM runs WHERE job = ? AND slot = ? AND trigger IN "
+                    "('schedule', 'catchup') AND duplicate_of IS NULL") {}
+
+    SqliteStatement insert;
+    SqliteStatement markRunning;
+    SqliteStatement finish;
+    SqliteStatement load;
+    SqliteStatement slotOwner;
+};
+
 Run runFromRow(RecordSet& rows) {
     Run run;
     run.id = rows["id"].convert<std::int64_t>();
@@ -110,6 +128,7 @@ class SqliteStore final : public Store {
         session_ << "PRAGMA synchronous=" + options.synchronous, now;
         session_ << "PRAGMA busy_timeout=5000", now;
         migrate();
+        statements_ = std::make_unique<RunStatements>(db_);
         // A failed commit undid job changes the cache may already hold.
         commits_.setOnBatchFailed([this] { jobCache_.clear(); });
     }
@@ -194,16 +213,26 @@ class SqliteStore final : public Store {
         return guarded("record a run of " + run.job, [&] { return insertRunLocked(run); });
     }
 
+    std::vector<RunId> insertRuns(const std::vector<NewRun>& runs) override {
+        return guarded("record " + std::to_string(runs.size()) + " runs", [&] {
+            std::vector<RunId> ids;
+            ids.reserve(runs.size());
+            for (const auto& run : runs) ids.push_back(insertRunLocked(run));
+            return ids;
+        });
+    }
+
     FireOutcome insertScheduledRun(const NewRun& run) override {
         return guarded("record a fire of " + run.job, [&] {
-            std::string job = run.job;
-            Poco::Nullable<std::int64_t> existing;
+            std::optional<RunId> existing;
+            {
+                auto select = statements_->slotOwner.execute();
+                select.bind(1, run.job).bind(2, run.slot);
+                if (select.step()) existing = select.integer(0);
+            }
+            if (!existing) return FireOutcome{insertRunLocked(run), false, 0};
+            RunId owner = *existing;
             auto slot = nullable(run.slot);
-            session_ << "SELECT id FROM runs WHERE job = ? AND slot = ? AND trigger IN "
-                        "('schedule', 'catchup') AND duplicate_of IS NULL",
-                use(job), use(slot), into(existing), now;
-            if (existing.isNull()) return FireOutcome{insertRunLocked(run), false, 0};
-            RunId owner = existing.value();
             std::string job2 = run.job;
             std::string trigger = toString(run.trigger);
             int attempt = run.attempt;
@@ -247,11 +276,7 @@ class SqliteStore final : public Store {
 
     bool markRunning(RunId id, EpochMillis startedAt) override {
         return guarded("start run " + std::to_string(id), [&] {
-            Statement statement(session_);
-            statement << "UPDATE runs SET state = 'running', started_at = ? WHERE id = ? AND "
-                         "state = 'queued'",
-                use(startedAt), use(id);
-            return statement.execute() > 0;
+            return statements_->markRunning.execute().bind(1, startedAt).bind(2, id).run() > 0;
         });
     }
 
@@ -276,6 +301,16 @@ class SqliteStore final : public Store {
 
     std::optional<Run> run(RunId id) override {
         return reading("read run " + std::to_string(id), [&] { return loadRun(id); });
+    }
+
+    std::optional<RunAndJob> runAndJob(RunId id) override {
+        return reading("read run " + std::to_string(id) + " and its job",
+                       [&]() -> std::optional<RunAndJob> {
+                           auto run = loadRun(id);
+                           if (!run) return std::nullopt;
+                           auto job = loadJob(run->job);
+                           return RunAndJob{std::move(*run), std::move(job)};
+                       });
     }
 
     std::vector<Run> runs(const RunFilter& filter) override {
@@ -356,6 +391,8 @@ class SqliteStore final : public Store {
         } catch (const Poco::Exception& e) {
             throw StoreError("database " + path_ + ": cannot " + operation + ": " +
                              e.displayText());
+        } catch (const SqliteError& e) {
+            throw StoreError("database " + path_ + ": cannot " + operation + ": " + e.what());
         }
     }
 
@@ -385,37 +422,36 @@ class SqliteStore final : public Store {
     }
 
     RunId insertRunLocked(const NewRun& run) {
-        std::string job = run.job;
-        std::string trigger = toString(run.trigger);
-        auto slot = nullable(run.slot);
-        int attempt = run.attempt;
-        EpochMillis queuedAt = nowMillis();
-        std::string node = run.node;
-        auto dueAt = nullable(run.dueAt);
-        auto spoolId = spoolIdOf(run);
-        session_ << "INSERT INTO runs (job, trigger, slot, attempt, state, queued_at, node, "
-                    "due_at, spool_id) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?)",
-            use(job), use(trigger), use(slot), use(attempt), use(queuedAt), use(node), use(dueAt),
-            use(spoolId), now;
-        RunId id = 0;
-        session_ << "SELECT last_insert_rowid()", into(id), now;
-        return id;
+        const std::string trigger = toString(run.trigger);
+        auto insert = statements_->insert.execute();
+        insert.bind(1, run.job)
+            .bind(2, trigger)
+            .bind(3, run.slot)
+            .bind(4, static_cast<std::int64_t>(run.attempt))
+            .bind(5, nowMillis())
+            .bind(6, run.node)
+            .bind(7, run.dueAt);
+        if (run.spoolId.empty()) {
+            insert.bindNull(8);
+        } else {
+            insert.bind(8, run.spoolId);
+        }
+        insert.run();
+        return sqlite3_last_insert_rowid(db_);
     }
 
     bool finishRunLocked(RunId id, const RunResult& result, EpochMillis finishedAt) {
-        std::string state = toString(result.state);
-        auto exitCode = nullable(result.exitCode);
-        auto signal = nullable(result.signal);
-        auto httpStatus = nullable(result.httpStatus);
-        std::string output = result.output;
-        std::string error = result.error;
-        Statement statement(session_);
-        statement << "UPDATE runs SET state = ?, finished_at = ?, exit_code = ?, signal = ?, "
-                     "http_status = ?, output = ?, error = ? "
-                     "WHERE id = ? AND state IN ('queued', 'running')",
-            use(state), use(finishedAt), use(exitCode), use(signal), use(httpStatus), use(output),
-            use(error), use(id);
-        return statement.execute() > 0;
+        const std::string state = toString(result.state);
+        return statements_->finish.execute()
+                   .bind(1, state)
+                   .bind(2, finishedAt)
+                   .bind(3, result.exitCode)
+                   .bind(4, result.signal)
+                   .bind(5, result.httpStatus)
+                   .bind(6, result.output)
+                   .bind(7, result.error)
+                   .bind(8, id)
+                   .run() > 0;
     }
 
     // Every run reads its job, and parsing the stored JSON costs more than the query, so parsed
@@ -436,29 +472,33 @@ class SqliteStore final : public Store {
         return job;
     }
 
-    // One run by id, extracted column by column: a RecordSet costs twice as much, and this read
-    // sits on every run's path.
+    // One run by id (the columns in kRunColumns' order): this read sits on every run's path.
     std::optional<Run> loadRun(RunId id) {
+        auto select = statements_->load.execute();
+        select.bind(1, id);
+        if (!select.step()) return std::nullopt;
+        const auto small = [&](int column) -> std::optional<int> {
+            const auto value = select.optionalInteger(column);
+            if (!value) return std::nullopt;
+            return static_cast<int>(*value);
+        };
         Run run;
-        std::string trigger, state;
-        Poco::Nullable<std::int64_t> slot, startedAt, finishedAt, exitCode, signal, httpStatus,
-            dueAt;
-        Statement select(session_);
-        select << "SELECT " << kRunColumns << " FROM runs WHERE id = ?", use(id), into(run.id),
-            into(run.job), into(trigger), into(slot), into(run.attempt), into(state),
-            into(run.queuedAt), into(startedAt), into(finishedAt), into(exitCode), into(signal),
-            into(httpStatus), into(run.output), into(run.error), into(run.node), into(dueAt),
-            limit(1);
-        if (select.execute() == 0) return std::nullopt;
-        run.trigger = triggerFromString(trigger).value_or(Trigger::Api);
-        run.state = runStateFromString(state).value_or(RunState::Failed);
-        run.slot = optionalOf(slot);
-        run.startedAt = optionalOf(startedAt);
-        run.finishedAt = optionalOf(finishedAt);
-        run.exitCode = optionalSmallOf(exitCode);
-        run.signal = optionalSmallOf(signal);
-        run.httpStatus = optionalSmallOf(httpStatus);
-        run.dueAt = optionalOf(dueAt);
+        run.id = select.integer(0);
+        run.job = select.text(1);
+        run.trigger = triggerFromString(select.text(2)).value_or(Trigger::Api);
+        run.slot = select.optionalInteger(3);
+        run.attempt = static_cast<int>(select.integer(4));
+        run.state = runStateFromString(select.text(5)).value_or(RunState::Failed);
+        run.queuedAt = select.integer(6);
+        run.startedAt = select.optionalInteger(7);
+        run.finishedAt = select.optionalInteger(8);
+        run.exitCode = small(9);
+        run.signal = small(10);
+        run.httpStatus = small(11);
+        run.output = select.text(12);
+        run.error = select.text(13);
+        run.node = select.text(14);
+        run.dueAt = select.optionalInteger(15);
         return run;
     }
 
@@ -471,7 +511,9 @@ class SqliteStore final : public Store {
 
     Session session_;
     std::string path_;
+    sqlite3* db_ = Poco::Data::SQLite::Utility::dbHandle(session_);
     GroupCommit commits_{session_, WriteTurns::forDatabase(path_)};
+    std::unique_ptr<RunStatements> statements_;      // used under commits_, like the connection
     std::unordered_map<std::string, Job> jobCache_;  // guarded by commits_
 };
 

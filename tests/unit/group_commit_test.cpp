@@ -114,6 +114,17 @@ TEST_F(GroupCommitTest, AFailingOperationIsUndoneAloneAndReported) {
     EXPECT_EQ(halfDone, 0);
 }
 
+TEST_F(GroupCommitTest, ALoneFailingOperationLeavesNothingAndTheNextOneCommits) {
+    EXPECT_THROW(commits_->run([&] {
+        *session_ << "INSERT INTO t (value) VALUES (-1)", now;
+        *session_ << "INSERT INTO t (value) VALUES (NULL)", now;
+    }),
+                 Poco::Exception);
+    EXPECT_EQ(committedRows(), 0);
+    insert(5);
+    EXPECT_EQ(committedRows(), 1);
+}
+
 TEST_F(GroupCommitTest, WaitsForAnotherConnectionsWriteInsteadOfFailing) {
     // Another process (the history pruner, an admin's sqlite3) holds the write lock for a moment
     // and commits: an operation that reads and then writes must wait for it, not fail with

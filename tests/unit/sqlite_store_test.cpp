@@ -79,6 +79,46 @@ TEST_F(SqliteStoreTest, RunLifecycleIsRecorded) {
     EXPECT_FALSE(store_->finishRun(id, result, nowMillis())) << "an ended run never changes again";
 }
 
+TEST_F(SqliteStoreTest, ABatchOfRunsIsRecordedInOrder) {
+    std::vector<NewRun> batch(3, NewRun{"alpha", Trigger::Api, {}, 1, "n1"});
+    batch[1].job = "beta";
+    const auto ids = store_->insertRuns(batch);
+    ASSERT_EQ(ids.size(), 3u);
+    EXPECT_LT(ids[0], ids[1]);
+    EXPECT_LT(ids[1], ids[2]);
+    store_.reset();  // what another process sees after the call returned
+    store_ = openSqliteStore(path_);
+    EXPECT_EQ(store_->run(ids[1])->job, "beta");
+    EXPECT_EQ(store_->queuedRuns(), ids);
+}
+
+TEST_F(SqliteStoreTest, ABatchOfRunsWithABadOneRecordsNone) {
+    const auto before = queue("alpha");
+    // Two fires from one spool file: the second breaks the spool id's uniqueness.
+    std::vector<NewRun> batch(2, NewRun{"alpha", Trigger::Api, {}, 1, "n1"});
+    batch[0].spoolId = batch[1].spoolId = "spool-1";
+    EXPECT_THROW(store_->insertRuns(batch), StoreError);
+    EXPECT_EQ(store_->queuedRuns(), std::vector<RunId>{before});
+    EXPECT_FALSE(store_->runOfSpooledFire("spool-1"));
+    EXPECT_GT(queue("alpha"), before) << "the store still works after the refused batch";
+}
+
+TEST_F(SqliteStoreTest, ARunIsReadWithItsJob) {
+    auto job = sampleJob("alpha");
+    ASSERT_TRUE(store_->insertJob(job));
+    const auto id = queue("alpha");
+    auto found = store_->runAndJob(id);
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->run.id, id);
+    ASSERT_TRUE(found->job);
+    EXPECT_EQ(found->job->name, "alpha");
+    ASSERT_TRUE(store_->deleteJob("alpha"));
+    found = store_->runAndJob(id);
+    ASSERT_TRUE(found) << "the run outlives its job";
+    EXPECT_FALSE(found->job);
+    EXPECT_FALSE(store_->runAndJob(id + 100));
+}
+
 TEST_F(SqliteStoreTest, FireIsIdempotentPerSlot) {
     NewRun fire{"alpha", Trigger::Schedule, 1'700'000'000'000, 1, "n1"};
     const auto first = store_->insertScheduledRun(fire);
