@@ -5,9 +5,9 @@
 # Layout: /usr/bin/{belfry,belfryd}, /usr/libexec/belfry/{belfry-schedule,belfry-systemd-helper},
 # /lib/systemd/system/belfryd.service and belfry-systemd-helper.{socket,service} (Debian 12's unit
 # directory), /usr/lib/sysusers.d/belfry.conf, /etc/belfry/belfry.properties (a conffile),
-# /usr/share/doc/belfry/. The maintainer scripts in installer/deb/ create the belfry account and
-# /var/lib/belfry and manage the service; tests/package/deb_test.sh checks all of it on a real
-# install. Included from the top-level CMakeLists.txt, after every install() rule.
+# /usr/share/doc/belfry/, /usr/share/lintian/overrides/belfry. The maintainer scripts in
+# installer/deb/ create the belfry account and /var/lib/belfry and manage the service;
+# tests/package/deb_test.sh checks all of it on a real install. Included from the top-level CMakeLists.txt, after every install() rule.
 if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
     set(_belfry_deb ${CMAKE_CURRENT_SOURCE_DIR}/installer/deb)
 
@@ -30,6 +30,9 @@ if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
     add_custom_target(belfry_deb_changelog ALL DEPENDS ${_belfry_changelog})
     install(FILES ${_belfry_deb}/copyright ${_belfry_changelog} README.md
             DESTINATION share/doc/belfry)
+    # Why lintian's objections to the package are deliberate (each one explains itself).
+    install(FILES ${_belfry_deb}/lintian-overrides DESTINATION share/lintian/overrides
+            RENAME belfry)
 
     # The changelog's newest entry names the package version; keep the two in step (a warning
     # here, so a version bump does not stop builds; tests/package/deb_test.sh fails on it).
