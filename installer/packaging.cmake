@@ -7,7 +7,8 @@
 # directory), /usr/lib/sysusers.d/belfry.conf, /etc/belfry/belfry.properties (a conffile),
 # /usr/share/doc/belfry/, /usr/share/lintian/overrides/belfry. The maintainer scripts in
 # installer/deb/ create the belfry account and /var/lib/belfry and manage the service;
-# tests/package/deb_test.sh checks all of it on a real install. Included from the top-level CMakeLists.txt, after every install() rule.
+# tests/package/deb_test.sh checks all of it on a real install. Included from the top-level
+# CMakeLists.txt, after every install() rule.
 if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
     set(_belfry_deb ${CMAKE_CURRENT_SOURCE_DIR}/installer/deb)
 
