@@ -11,7 +11,6 @@
 
 #include "belfry/duration.h"
 #include "belfry/utf8.h"
-#include "either_cancelled.h"
 #include "handler_threads.h"
 #include "output_tail.h"
 

@@ -1,7 +1,12 @@
 // A one-shot cancellation flag for one running action. The worker pool owns one CancelSource per
-// run; any other thread (a REST cancel, shutdown, a replacing run) calls cancel() and the runner,
-// blocked in its wait, wakes at once: the source is backed by an OS object the runner waits on
-// together with its other events, so nobody polls a flag on a timer.
+// run; any other thread (a REST cancel, shutdown, a replacing run) calls cancel() and whoever
+// waits for it wakes at once, nobody polling a flag on a timer: threads wait in waitFor() or
+// waitForEither(), and a runner that must wait on OS objects too (a process, a socket) polls
+// nativeHandle() with them.
+//
+// The OS object is made on the first nativeHandle() call, not before: most runs end without
+// anyone cancelling them, and an in-process handler never needs it, so a run that does not poll
+// costs no descriptor and no system call.
 //
 // Thread-safety: every member is safe to call from any thread at any time, concurrently.
 // A source cannot be reset; make a new one per run.
@@ -9,7 +14,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
 #include <string_view>
+#include <vector>
 
 namespace belfry {
 
@@ -23,6 +32,9 @@ enum class CancelReason {
 // "none", "cancelled", "shutdown", "replaced": stable names for logs and the runs table.
 std::string_view toString(CancelReason reason);
 
+// What ended a waitForEither() (below).
+enum class FirstSignal { First, Second, Deadline };
+
 class CancelSource {
   public:
 #ifdef _WIN32
@@ -31,8 +43,7 @@ class CancelSource {
     using NativeHandle = int;  // an eventfd that turns readable on cancel() and stays readable
 #endif
 
-    // Throws std::system_error when the OS object cannot be created (descriptor exhaustion).
-    CancelSource();
+    CancelSource() = default;
     ~CancelSource();
     CancelSource(const CancelSource&) = delete;
     CancelSource& operator=(const CancelSource&) = delete;
@@ -47,20 +58,41 @@ class CancelSource {
         return reason() != CancelReason::None;
     }
 
-    // Blocks until cancel() is called or `timeout` has passed; returns cancelled(). For callers
-    // that must pause cancellably (retry back-off); the runners wait on nativeHandle() instead.
+    // Blocks until cancel() is called or `timeout` has passed; returns cancelled().
     bool waitFor(std::chrono::milliseconds timeout) const;
 
-    // For waiting together with other OS objects. Owned by the source: never close or read it.
-    NativeHandle nativeHandle() const {
-        return handle_;
-    }
+    // For waiting together with other OS objects: ready once cancel() has been called. Made on
+    // the first call (ready at once if the source is already cancelled) and owned by the source:
+    // never close or read it. Throws std::system_error when it cannot be made (descriptor
+    // exhaustion), so a runner asks for it before it starts anything it would then have to watch.
+    NativeHandle nativeHandle() const;
 
   private:
-    void signal();  // platform part of cancel(): makes handle_ ready
+    friend FirstSignal waitForEither(const CancelSource&, const CancelSource&,
+                                     std::chrono::steady_clock::time_point);
+
+    // A thread waiting in waitFor() or waitForEither(), woken by its sources' cancel().
+    struct Waiter {
+        std::mutex mutex;
+        std::condition_variable wake;
+    };
+    void addWaiter(Waiter* waiter) const;
+    void removeWaiter(Waiter* waiter) const;
+
+    // Platform part: makes the OS object, ready if `ready`; makes it ready; closes it.
+    static NativeHandle makeHandle(bool ready);
+    static void makeReady(NativeHandle handle);
+    static void closeHandle(NativeHandle handle);
 
     std::atomic<CancelReason> reason_{CancelReason::None};
-    NativeHandle handle_;
+    mutable std::mutex mutex_;
+    mutable std::optional<NativeHandle> handle_;  // guarded by mutex_
+    mutable std::vector<Waiter*> waiters_;        // guarded by mutex_
 };
+
+// Blocks until `first` or `second` is cancelled (the first one is reported when both are) or the
+// deadline passes. Threads only: no OS object is made.
+FirstSignal waitForEither(const CancelSource& first, const CancelSource& second,
+                          std::chrono::steady_clock::time_point deadline);
 
 }  // namespace belfry

@@ -399,6 +399,12 @@ ActionOutcome runProcess(const ProcessSpec& spec, const CancelSource& cancel,
     if (spec.argv.empty() || spec.argv[0].empty()) {
         return spawnFailure("cannot start the process: no program given");
     }
+    try {
+        // Made now, before there is a process that would have to be watched without it.
+        cancel.nativeHandle();
+    } catch (const std::system_error& e) {
+        return spawnFailure(std::string("cannot start the process: ") + e.what());
+    }
     const std::string& program = spec.argv[0];
     const std::string prefix = "cannot start " + quoted(program) + ": ";
     for (const auto& entry : spec.env) {
