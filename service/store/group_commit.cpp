@@ -3,15 +3,13 @@
 #include <Poco/Data/SQLite/Utility.h>
 #include <sqlite3.h>
 
-#include <algorithm>
-
 namespace belfry {
 
 GroupCommit::GroupCommit(Poco::Data::Session& session, std::shared_ptr<WriteTurns> turns)
     : db_(Poco::Data::SQLite::Utility::dbHandle(session)), turns_(std::move(turns)) {}
 
-void GroupCommit::performErased(const std::function<void()>& fn, Kind kind) {
-    Operation operation(fn, kind);
+void GroupCommit::runErased(const std::function<void()>& fn) {
+    Operation operation(fn);
     std::unique_lock<std::mutex> lock(mutex_);
     pending_.push_back(&operation);
     while (!operation.done) {
@@ -38,23 +36,11 @@ void GroupCommit::performErased(const std::function<void()>& fn, Kind kind) {
     if (operation.failure) std::rethrow_exception(operation.failure);
 }
 
-void GroupCommit::runBatch(const std::vector<Operation*>& batch) {
-    const bool writes = std::any_of(batch.begin(), batch.end(),
-                                    [](const Operation* op) { return op->kind == Kind::Write; });
-    if (!writes) {
-        for (auto* op : batch) {
-            try {
-                op->fn();
-            } catch (...) {
-                op->failure = std::current_exception();
-            }
-        }
-        return;
-    }
-    runWrites(batch);
+void GroupCommit::afterCommit(std::function<void()> hook) {
+    current_->afterCommit.push_back(std::move(hook));
 }
 
-void GroupCommit::runWrites(const std::vector<Operation*>& batch) {
+void GroupCommit::runBatch(const std::vector<Operation*>& batch) {
     // IMMEDIATE takes the write lock now, waiting (busy_timeout) for another connection such as
     // the history pruner; a deferred transaction that read first would instead fail at its first
     // write with SQLITE_BUSY, no waiting, whenever that connection had written since. The turn
@@ -71,23 +57,13 @@ void GroupCommit::runWrites(const std::vector<Operation*>& batch) {
         failAll(std::current_exception());
         return;
     }
-    if (batch.size() == 1) {
-        // Alone in its transaction: a failure rolls the transaction back.
-        try {
-            batch.front()->fn();
-        } catch (...) {
-            batch.front()->failure = std::current_exception();
-            rollbackQuietly();
-            return;
-        }
-    } else {
-        for (auto* op : batch) {
-            try {
-                runInSavepoint(op->fn);
-            } catch (...) {
-                op->failure = std::current_exception();
-            }
-        }
+    // Alone in its transaction, an operation that fails rolls the transaction back; in company,
+    // it rolls back its own savepoint and the others go on.
+    const bool alone = batch.size() == 1;
+    for (auto* op : batch) runOne(*op, !alone);
+    if (alone && batch.front()->failure) {
+        rollbackQuietly();
+        return;
     }
     try {
         commitTransaction_.execute().run();
@@ -95,20 +71,33 @@ void GroupCommit::runWrites(const std::vector<Operation*>& batch) {
     } catch (...) {
         failAll(std::current_exception());
         rollbackQuietly();
-        if (onBatchFailed_) onBatchFailed_();
+        return;
+    }
+    for (auto* op : batch) {
+        if (op->failure) continue;
+        for (const auto& hook : op->afterCommit) hook();
     }
 }
 
-void GroupCommit::runInSavepoint(const std::function<void()>& fn) {
-    savepoint_.execute().run();
+void GroupCommit::runOne(Operation& operation, bool inSavepoint) {
+    current_ = &operation;
     try {
-        fn();
+        if (inSavepoint) savepoint_.execute().run();
+        try {
+            operation.fn();
+        } catch (...) {
+            if (inSavepoint) {
+                rollbackToSavepoint_.execute().run();
+                releaseSavepoint_.execute().run();
+            }
+            throw;
+        }
+        if (inSavepoint) releaseSavepoint_.execute().run();
     } catch (...) {
-        rollbackToSavepoint_.execute().run();
-        releaseSavepoint_.execute().run();
-        throw;
+        operation.failure = std::current_exception();
+        operation.afterCommit.clear();
     }
-    releaseSavepoint_.execute().run();
+    current_ = nullptr;
 }
 
 void GroupCommit::rollbackQuietly() {

@@ -10,10 +10,13 @@
 //
 // In a batch of several operations each runs in its own savepoint, so one that fails is undone
 // alone; a lone operation that fails rolls its transaction back. A commit that fails fails every
-// operation of its batch (none was acknowledged). A batch of reads alone opens no transaction.
+// operation of its batch (none was acknowledged).
 //
-// Thread-safety: run() and read() may be called from any thread. The connection is used only by
-// the combiner of the moment, so the operations themselves are serialised.
+// Reads do not come here: a store reads committed state on a connection of its own, without
+// waiting for anyone's batch.
+//
+// Thread-safety: run() may be called from any thread. The connection is used only by the
+// combiner of the moment, so the operations themselves are serialised.
 #pragma once
 
 #include <Poco/Data/Session.h>
@@ -44,55 +47,41 @@ class GroupCommit {
     // committed. An exception from `fn` (its changes undone) or from the commit propagates.
     template <typename Fn>
     auto run(Fn&& fn) -> decltype(fn()) {
-        return perform(std::forward<Fn>(fn), Kind::Write);
+        using Result = decltype(fn());
+        if constexpr (std::is_void_v<Result>) {
+            const std::function<void()> erased = [&] { fn(); };
+            runErased(erased);
+        } else {
+            Result result{};
+            const std::function<void()> erased = [&] { result = fn(); };
+            runErased(erased);
+            return result;
+        }
     }
 
-    // For operations that only read: `fn` runs in the next batch, so it sees that batch's writes,
-    // and returns only after the batch has committed (it never reports what a crash could undo).
-    template <typename Fn>
-    auto read(Fn&& fn) -> decltype(fn()) {
-        return perform(std::forward<Fn>(fn), Kind::Read);
-    }
-
-    // Runs on the combiner's thread when a commit fails (to drop caches of what was lost).
-    void setOnBatchFailed(std::function<void()> callback) { onBatchFailed_ = std::move(callback); }
+    // Called from within an operation: `hook` runs once that operation's changes are committed
+    // (before its caller returns), and never if they are not.
+    void afterCommit(std::function<void()> hook);
 
     // Transactions committed so far (a measure of how much batching happened).
     std::uint64_t commits() const { return commits_.load(); }
 
   private:
-    enum class Kind { Read, Write };
-
     struct Operation {
-        Operation(const std::function<void()>& f, Kind k) : fn(f), kind(k) {}
+        explicit Operation(const std::function<void()>& f) : fn(f) {}
         const std::function<void()>& fn;
-        const Kind kind;
         bool done = false;  // guarded by mutex_
         std::exception_ptr failure;
+        std::vector<std::function<void()>> afterCommit;
         // Each waiter sleeps on its own: a batch's end wakes only the operations it ran, and the
         // one caller that is to combine next, not every thread at the door.
         std::condition_variable wake;
     };
 
-    template <typename Fn>
-    auto perform(Fn&& fn, Kind kind) -> decltype(fn()) {
-        using Result = decltype(fn());
-        if constexpr (std::is_void_v<Result>) {
-            const std::function<void()> erased = [&] { fn(); };
-            performErased(erased, kind);
-        } else {
-            Result result{};
-            const std::function<void()> erased = [&] { result = fn(); };
-            performErased(erased, kind);
-            return result;
-        }
-    }
-
-    void performErased(const std::function<void()>& fn, Kind kind);
+    void runErased(const std::function<void()>& fn);
     // On the combiner's thread, without mutex_: records each operation's failure, if any.
     void runBatch(const std::vector<Operation*>& batch);
-    void runWrites(const std::vector<Operation*>& batch);
-    void runInSavepoint(const std::function<void()>& fn);
+    void runOne(Operation& operation, bool inSavepoint);
     void rollbackQuietly();
 
     sqlite3* db_;
@@ -109,7 +98,7 @@ class GroupCommit {
     std::vector<Operation*> pending_;  // waiting for the next batch
     bool combining_ = false;           // a batch is running
     std::atomic<std::uint64_t> commits_{0};
-    std::function<void()> onBatchFailed_;
+    Operation* current_ = nullptr;  // the operation the combiner is running, for afterCommit()
 };
 
 }  // namespace belfry

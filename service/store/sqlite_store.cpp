@@ -1,6 +1,8 @@
-// SQLite implementation of Store through Poco::Data. One connection, serialised by a group commit
-// (group_commit.h): SQLite serialises writers anyway, every statement here is short (no query
-// waits on a job), and operations that arrive together share one commit.
+// SQLite implementation of Store through Poco::Data. Two connections: one writes, serialised by a
+// group commit (group_commit.h), since SQLite serialises writers anyway, every statement here is
+// short (no query waits on a job), and operations that arrive together share one commit; the
+// other reads, and sees only committed state (WAL gives it a snapshot per read), so no answer
+// ever reports what a crash could undo and no read waits for someone else's batch.
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/SQLite/Utility.h>
@@ -9,10 +11,11 @@
 #include <Poco/JSON/Stringifier.h>
 #include <Poco/Nullable.h>
 
+#include <mutex>
 #include <sstream>
-#include <unordered_map>
 
 #include "group_commit.h"
+#include "job_cache.h"
 #include "job_json.h"
 #include "sqlite_migrations.h"
 #include "sqlite_statement.h"
@@ -73,8 +76,7 @@ const char* kRunColumns =
     "id, job, trigger, slot, attempt, state, queued_at, started_at, finished_at, exit_code, "
     "signal, http_status, output, error, node, due_at";
 
-// The statements on every run's path, prepared once (sqlite_statement.h), after the schema is
-// current.
+// The writes on every run's path, prepared once (sqlite_statement.h), after the schema is current.
 struct RunStatements {
     explicit RunStatements(sqlite3* db)
         : insert(db,
@@ -87,7 +89,6 @@ struct RunStatements {
                  "UPDATE runs SET state = ?, finished_at = ?, exit_code = ?, signal = ?, "
                  "http_status = ?, output = ?, error = ? "
                  "WHERE id = ? AND state IN ('queued', 'running')"),
-          load(db, std::string("SELECT ") + kRunColumns + " FROM runs WHERE id = ?"),
           slotOwner(db,
                     "SELECT id FROM runs WHERE job = ? AND slot = ? AND trigger IN "
                     "('schedule', 'catchup') AND duplicate_of IS NULL") {}
@@ -95,8 +96,18 @@ struct RunStatements {
     SqliteStatement insert;
     SqliteStatement markRunning;
     SqliteStatement finish;
-    SqliteStatement load;
     SqliteStatement slotOwner;
+};
+
+// The reading connection and what it reads on every run's path.
+struct Reader {
+    explicit Reader(Session opened)
+        : session(std::move(opened)),
+          loadRun(Poco::Data::SQLite::Utility::dbHandle(session),
+                  std::string("SELECT ") + kRunColumns + " FROM runs WHERE id = ?") {}
+
+    Session session;
+    SqliteStatement loadRun;
 };
 
 Run runFromRow(RecordSet& rows) {
@@ -129,8 +140,11 @@ class SqliteStore final : public Store {
         session_ << "PRAGMA busy_timeout=5000", now;
         migrate();
         statements_ = std::make_unique<RunStatements>(db_);
-        // A failed commit undid job changes the cache may already hold.
-        commits_.setOnBatchFailed([this] { jobCache_.clear(); });
+        auto reading = open(path);
+        // Readers wait only while a checkpoint resets the WAL; query_only keeps them readers.
+        reading << "PRAGMA busy_timeout=5000", now;
+        reading << "PRAGMA query_only=1", now;
+        reader_ = std::make_unique<Reader>(std::move(reading));
     }
 
     bool insertJob(Job& job) override {
@@ -145,14 +159,14 @@ class SqliteStore final : public Store {
             session_ << "INSERT INTO jobs (name, definition, enabled, created_at, updated_at) "
                         "VALUES (?, ?, ?, ?, ?)",
                 use(job.name), use(text), use(enabled), use(job.createdAt), use(job.updatedAt), now;
-            jobCache_.insert_or_assign(job.name, job);
+            forgetJobOnCommit(job.name);
             return true;
         });
     }
 
     bool updateJob(Job& job) override {
         return guarded("update job " + job.name, [&] {
-            const auto existing = loadJob(job.name);
+            const auto existing = loadJob(session_, job.name);
             if (!existing) return false;
             job.createdAt = existing->createdAt;
             job.updatedAt = nowMillis();
@@ -161,7 +175,7 @@ class SqliteStore final : public Store {
             session_
                 << "UPDATE jobs SET definition = ?, enabled = ?, updated_at = ? WHERE name = ?",
                 use(text), use(enabled), use(job.updatedAt), use(job.name), now;
-            jobCache_.insert_or_assign(job.name, job);
+            forgetJobOnCommit(job.name);
             return true;
         });
     }
@@ -171,14 +185,14 @@ class SqliteStore final : public Store {
             std::string key = name;
             Statement statement(session_);
             statement << "DELETE FROM jobs WHERE name = ?", use(key);
-            jobCache_.erase(name);
+            forgetJobOnCommit(name);
             return statement.execute() > 0;
         });
     }
 
     bool setJobEnabled(const std::string& name, bool enabled) override {
         return guarded("set enabled on job " + name, [&] {
-            auto job = loadJob(name);
+            auto job = loadJob(session_, name);
             if (!job) return false;
             job->enabled = enabled;
             job->updatedAt = nowMillis();
@@ -187,18 +201,18 @@ class SqliteStore final : public Store {
             session_
                 << "UPDATE jobs SET definition = ?, enabled = ?, updated_at = ? WHERE name = ?",
                 use(text), use(flag), use(job->updatedAt), use(job->name), now;
-            jobCache_.insert_or_assign(job->name, *job);
+            forgetJobOnCommit(job->name);
             return true;
         });
     }
 
     std::optional<Job> job(const std::string& name) override {
-        return reading("read job " + name, [&] { return loadJob(name); });
+        return reading("read job " + name, [&] { return readJob(name); });
     }
 
     std::vector<Job> jobs() override {
         return reading("list jobs", [&] {
-            Statement select(session_);
+            Statement select(reader_->session);
             select << "SELECT definition, created_at, updated_at FROM jobs ORDER BY name", now;
             RecordSet rows(select);
             std::vector<Job> out;
@@ -256,7 +270,7 @@ class SqliteStore final : public Store {
         return reading("look up spooled fire " + spoolId, [&]() -> std::optional<RunId> {
             std::string key = spoolId;
             Poco::Nullable<std::int64_t> id;
-            session_ << "SELECT id FROM runs WHERE spool_id = ?", use(key), into(id), now;
+            reader_->session << "SELECT id FROM runs WHERE spool_id = ?", use(key), into(id), now;
             if (id.isNull()) return std::nullopt;
             return id.value();
         });
@@ -266,8 +280,8 @@ class SqliteStore final : public Store {
         return reading("read the latest slot of " + job, [&]() -> std::optional<EpochMillis> {
             std::string key = job;
             Poco::Nullable<std::int64_t> slot;
-            session_ << "SELECT MAX(slot) FROM runs WHERE job = ? AND trigger IN ('schedule', "
-                        "'catchup') AND duplicate_of IS NULL",
+            reader_->session << "SELECT MAX(slot) FROM runs WHERE job = ? AND trigger IN "
+                                "('schedule', 'catchup') AND duplicate_of IS NULL",
                 use(key), into(slot), now;
             if (slot.isNull()) return std::nullopt;
             return slot.value();
@@ -308,7 +322,7 @@ class SqliteStore final : public Store {
                        [&]() -> std::optional<RunAndJob> {
                            auto run = loadRun(id);
                            if (!run) return std::nullopt;
-                           auto job = loadJob(run->job);
+                           auto job = readJob(run->job);
                            return RunAndJob{std::move(*run), std::move(job)};
                        });
     }
@@ -322,7 +336,7 @@ class SqliteStore final : public Store {
             std::string state = filter.state ? toString(*filter.state) : "";
             RunId before = filter.before.value_or(0);
             int limit = filter.limit;
-            Statement select(session_);
+            Statement select(reader_->session);
             if (filter.job) sql += " AND job = ?";
             if (filter.state) sql += " AND state = ?";
             if (filter.before) sql += " AND id < ?";
@@ -356,7 +370,8 @@ class SqliteStore final : public Store {
     std::vector<RunId> queuedRuns() override {
         return reading("list queued runs", [&] {
             std::vector<RunId> ids;
-            session_ << "SELECT id FROM runs WHERE state = 'queued' ORDER BY id", into(ids), now;
+            reader_->session << "SELECT id FROM runs WHERE state = 'queued' ORDER BY id", into(ids),
+                now;
             return ids;
         });
     }
@@ -371,9 +386,8 @@ class SqliteStore final : public Store {
         }
     }
 
-    // Every operation goes through the group commit. Operations that change something use
-    // guarded(), those that only read use reading(): a read that shares a batch with writes sees
-    // them, so it does not answer before they are committed either.
+    // Operations that change something go through the group commit (guarded()) and use session_;
+    // those that only read use the reader (reading()), one at a time.
     template <typename Fn>
     auto guarded(const std::string& operation, Fn&& fn) -> decltype(fn()) {
         return translatingErrors(operation, [&] { return commits_.run(std::forward<Fn>(fn)); });
@@ -381,7 +395,15 @@ class SqliteStore final : public Store {
 
     template <typename Fn>
     auto reading(const std::string& operation, Fn&& fn) -> decltype(fn()) {
-        return translatingErrors(operation, [&] { return commits_.read(std::forward<Fn>(fn)); });
+        return translatingErrors(operation, [&] {
+            std::lock_guard<std::mutex> lock(readerMutex_);
+            return fn();
+        });
+    }
+
+    // Within a write: the cached definition goes once the change is committed (job_cache.h).
+    void forgetJobOnCommit(const std::string& name) {
+        commits_.afterCommit([this, name] { jobs_.forget(name); });
     }
 
     template <typename Fn>
@@ -454,27 +476,30 @@ class SqliteStore final : public Store {
                    .run() > 0;
     }
 
-    // Every run reads its job, and parsing the stored JSON costs more than the query, so parsed
-    // jobs are kept here. Only this object writes the jobs table (an operator changes jobs through
-    // the API), so the cache is exact: every write below updates or drops the entry.
-    std::optional<Job> loadJob(const std::string& name) {
-        if (const auto cached = jobCache_.find(name); cached != jobCache_.end()) {
-            return cached->second;
-        }
+    // A job as the reader sees it, parsed once per committed version (job_cache.h). Only this
+    // object writes the jobs table (an operator changes jobs through the API), so the cache
+    // learns of every change.
+    std::optional<Job> readJob(const std::string& name) {
+        if (auto cached = jobs_.find(name)) return cached;
+        const auto generation = jobs_.generation();
+        auto job = loadJob(reader_->session, name);
+        if (job) jobs_.keep(*job, generation);
+        return job;
+    }
+
+    static std::optional<Job> loadJob(Session& session, const std::string& name) {
         std::string key = name;
-        Statement select(session_);
+        Statement select(session);
         select << "SELECT definition, created_at, updated_at FROM jobs WHERE name = ?", use(key),
             now;
         RecordSet rows(select);
         if (!rows.moveFirst()) return std::nullopt;
-        auto job = jobFromRow(rows);
-        jobCache_.insert_or_assign(job.name, job);
-        return job;
+        return jobFromRow(rows);
     }
 
     // One run by id (the columns in kRunColumns' order): this read sits on every run's path.
     std::optional<Run> loadRun(RunId id) {
-        auto select = statements_->load.execute();
+        auto select = reader_->loadRun.execute();
         select.bind(1, id);
         if (!select.step()) return std::nullopt;
         const auto small = [&](int column) -> std::optional<int> {
@@ -513,8 +538,10 @@ class SqliteStore final : public Store {
     std::string path_;
     sqlite3* db_ = Poco::Data::SQLite::Utility::dbHandle(session_);
     GroupCommit commits_{session_, WriteTurns::forDatabase(path_)};
-    std::unique_ptr<RunStatements> statements_;      // used under commits_, like the connection
-    std::unordered_map<std::string, Job> jobCache_;  // guarded by commits_
+    std::unique_ptr<RunStatements> statements_;  // used under commits_, like the connection
+    std::mutex readerMutex_;
+    std::unique_ptr<Reader> reader_;  // guarded by readerMutex_
+    JobCache jobs_;
 };
 
 }  // namespace

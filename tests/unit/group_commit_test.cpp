@@ -146,14 +146,39 @@ TEST_F(GroupCommitTest, WaitsForAnotherConnectionsWriteInsteadOfFailing) {
     EXPECT_EQ(committedRows(), 2);
 }
 
-TEST_F(GroupCommitTest, AReadSeesWhatItsThreadWroteBefore) {
-    insert(7);
-    const int count = commits_->read([&] {
-        int rows = 0;
-        *session_ << "SELECT COUNT(*) FROM t WHERE value = 7", into(rows), now;
-        return rows;
-    });
-    EXPECT_EQ(count, 1);
+TEST_F(GroupCommitTest, AfterCommitHooksRunOnlyForCommittedOperations) {
+    std::atomic<int> hooks{0};
+    std::atomic<int> committedBeforeHook{0};
+    std::vector<std::thread> writers;
+    for (int thread = 0; thread < 4; ++thread) {
+        writers.emplace_back([&, thread] {
+            for (int i = 0; i < 50; ++i) {
+                const bool fails = i % 5 == 0;
+                int value = thread * 1000 + i;
+                try {
+                    commits_->run([&] {
+                        *session_ << "INSERT INTO t (value) VALUES (?)", use(value), now;
+                        commits_->afterCommit([&, value] {
+                            // Another connection already sees the change when the hook runs.
+                            Poco::Data::Session reader("SQLite", path_);
+                            int found = 0;
+                            int wanted = value;
+                            reader << "SELECT COUNT(*) FROM t WHERE value = ?", use(wanted),
+                                into(found), now;
+                            committedBeforeHook += found;
+                            ++hooks;
+                        });
+                        if (fails) *session_ << "INSERT INTO t (value) VALUES (NULL)", now;
+                    });
+                } catch (const Poco::Exception&) {
+                }
+            }
+        });
+    }
+    for (auto& writer : writers) writer.join();
+    EXPECT_EQ(committedRows(), 160);
+    EXPECT_EQ(hooks.load(), 160) << "one hook per committed operation, none for failed ones";
+    EXPECT_EQ(committedBeforeHook.load(), 160);
 }
 
 }  // namespace

@@ -103,6 +103,22 @@ TEST_F(SqliteStoreTest, ABatchOfRunsWithABadOneRecordsNone) {
     EXPECT_GT(queue("alpha"), before) << "the store still works after the refused batch";
 }
 
+TEST_F(SqliteStoreTest, EveryJobChangeIsReadBackAtOnce) {
+    // Reads go through a cache of parsed jobs: each change must replace what it holds.
+    auto job = sampleJob("alpha");
+    ASSERT_TRUE(store_->insertJob(job));
+    ASSERT_TRUE(store_->job("alpha"));  // now cached
+    job.exec->argv = {"/bin/false"};
+    ASSERT_TRUE(store_->updateJob(job));
+    EXPECT_EQ(store_->job("alpha")->exec->argv, std::vector<std::string>{"/bin/false"});
+    EXPECT_EQ(store_->runAndJob(queue("alpha"))->job->exec->argv,
+              std::vector<std::string>{"/bin/false"});
+    ASSERT_TRUE(store_->setJobEnabled("alpha", false));
+    EXPECT_FALSE(store_->job("alpha")->enabled);
+    ASSERT_TRUE(store_->deleteJob("alpha"));
+    EXPECT_FALSE(store_->job("alpha"));
+}
+
 TEST_F(SqliteStoreTest, ARunIsReadWithItsJob) {
     auto job = sampleJob("alpha");
     ASSERT_TRUE(store_->insertJob(job));
