@@ -174,6 +174,9 @@ void Executor::shutdown() {
         workers.swap(workers_);
     }
     for (auto& worker : workers) worker.join();
+    // Ends still being committed call back into this executor when they are: wait for them.
+    std::unique_lock<std::mutex> lock(mutex_);
+    recordingEnded_.wait(lock, [&] { return recording_ == 0; });
 }
 
 std::size_t Executor::runningCount() const {
@@ -263,12 +266,7 @@ void Executor::execute(RunId id) {
     } else {
         result = perform(*job, id, *cancel);
     }
-    finish(id, *run, job, result);
-    spdlog::log(result.state == RunState::Succeeded ? spdlog::level::info : spdlog::level::warn,
-                "run {} of job {}: {}{}{}", id, run->job, toString(result.state),
-                result.error.empty() ? "" : ": ", result.error);
-    releaseSlot(id);
-    forget(id);
+    record(id, *run, job, std::move(result));
 }
 
 bool Executor::admit(const Run& run, const std::optional<Job>& job,
@@ -377,43 +375,71 @@ RunResult Executor::perform(const Job& job, RunId id, CancelSource& cancel) {
     return result;
 }
 
-void Executor::finish(RunId id, const Run& run, const std::optional<Job>& job,
-                      const RunResult& result) {
+void Executor::record(RunId id, const Run& run, const std::optional<Job>& job, RunResult result) {
     const auto now = nowMillis();
-    if (!job) {
-        store_.finishRun(id, result, now);
-        return;
-    }
-    const auto retry = retryFor(*job, run, result.state, now, options_.node);
     std::vector<NewRun> next;
-    if (retry) next.push_back(*retry);
-    for (const auto& target : continuationTargets(*job, result.state, retry.has_value())) {
-        // A disabled or deleted target is left out: disabling a job silences it.
-        const auto targetJob = store_.job(target);
-        if (targetJob && targetJob->enabled) {
-            next.push_back(continuationRun(target, options_.node));
-        } else {
-            spdlog::warn("run {} of job {}: continuation {} not started: the job is {}", id,
-                         run.job, target, targetJob ? "disabled" : "gone");
+    if (job) {
+        const auto retry = retryFor(*job, run, result.state, now, options_.node);
+        if (retry) next.push_back(*retry);
+        for (const auto& target : continuationTargets(*job, result.state, retry.has_value())) {
+            // A disabled or deleted target is left out: disabling a job silences it.
+            const auto targetJob = store_.job(target);
+            if (targetJob && targetJob->enabled) {
+                next.push_back(continuationRun(target, options_.node));
+            } else {
+                spdlog::warn("run {} of job {}: continuation {} not started: the job is {}", id,
+                             run.job, target, targetJob ? "disabled" : "gone");
+            }
         }
     }
-    if (next.empty()) {
-        store_.finishRun(id, result, now);
-        return;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        ++recording_;
     }
-    const auto queued = store_.finishRunAndQueue(id, result, now, next);
-    if (!queued) return;
-    for (std::size_t i = 0; i < queued->size(); ++i) {
-        const auto& follower = next[i];
-        if (follower.trigger == Trigger::Retry) {
-            spdlog::info("run {} of job {}: attempt {} of {} queued as run {}, due {}", id, run.job,
-                         follower.attempt, job->retry.max + 1, (*queued)[i],
-                         formatIso(*follower.dueAt));
+    auto recorded = [this, id, jobName = run.job, state = result.state, error = result.error, next,
+                     attempts = job ? job->retry.max + 1 : 1](
+                        std::optional<std::vector<RunId>> queued, std::exception_ptr failure) {
+        if (failure) {
+            logStoreFailure(id, failure);
         } else {
-            spdlog::info("run {} of job {}: continuation {} queued as run {}", id, run.job,
-                         follower.job, (*queued)[i]);
+            for (std::size_t i = 0; queued && i < queued->size(); ++i) {
+                const auto& follower = next[i];
+                if (follower.trigger == Trigger::Retry) {
+                    spdlog::info("run {} of job {}: attempt {} of {} queued as run {}, due {}", id,
+                                 jobName, follower.attempt, attempts, (*queued)[i],
+                                 formatIso(*follower.dueAt));
+                } else {
+                    spdlog::info("run {} of job {}: continuation {} queued as run {}", id, jobName,
+                                 follower.job, (*queued)[i]);
+                }
+                submitWhenDue((*queued)[i], follower.dueAt);
+            }
+            spdlog::log(state == RunState::Succeeded ? spdlog::level::info : spdlog::level::warn,
+                        "run {} of job {}: {}{}{}", id, jobName, toString(state),
+                        error.empty() ? "" : ": ", error);
         }
-        submitWhenDue((*queued)[i], follower.dueAt);
+        releaseSlot(id);
+        forget(id);
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            --recording_;
+        }
+        recordingEnded_.notify_all();
+    };
+    try {
+        store_.finishRunAndQueueThen(id, std::move(result), now, std::move(next), recorded);
+    } catch (...) {
+        recorded(std::nullopt, std::current_exception());
+    }
+}
+
+void Executor::logStoreFailure(RunId id, std::exception_ptr failure) {
+    try {
+        std::rethrow_exception(failure);
+    } catch (const std::exception& e) {
+        spdlog::error("run {}: {}", id, e.what());
+    } catch (...) {
+        spdlog::error("run {}: the store failed", id);
     }
 }
 

@@ -18,6 +18,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -90,8 +91,12 @@ class Executor {
     bool admit(const Run& run, const std::optional<Job>& job,
                const std::shared_ptr<CancelSource>& cancel);
     RunResult perform(const Job& job, RunId id, CancelSource& cancel);
-    // Records the end, with the retry the job's policy asks for.
-    void finish(RunId id, const Run& run, const std::optional<Job>& job, const RunResult& result);
+    // Records the end, with the retry the job's policy asks for and the continuations, without
+    // waiting for the commit: the worker goes on to its next run, and this run leaves the
+    // executor (its turn passes on, waiters wake, what follows it is submitted) once its end is
+    // committed.
+    void record(RunId id, const Run& run, const std::optional<Job>& job, RunResult result);
+    static void logStoreFailure(RunId id, std::exception_ptr failure);
     // Lets the gate forget `id` and starts the run that was waiting for it, if any.
     void releaseSlot(RunId id);
     void forget(RunId id);
@@ -113,6 +118,8 @@ class Executor {
     std::deque<RunId> endOrder_;
     std::vector<std::thread> workers_;
     bool stopping_ = false;
+    std::size_t recording_ = 0;  // ends handed to the store and not yet committed
+    std::condition_variable recordingEnded_;
     DueRuns due_;  // last: its timer calls submit(), so it stops before the rest is destroyed
 };
 

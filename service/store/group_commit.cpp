@@ -3,6 +3,9 @@
 #include <Poco/Data/SQLite/Utility.h>
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <stdexcept>
+
 namespace belfry {
 
 GroupCommit::GroupCommit(Poco::Data::Session& session, std::shared_ptr<WriteTurns> turns)
@@ -11,29 +14,71 @@ GroupCommit::GroupCommit(Poco::Data::Session& session, std::shared_ptr<WriteTurn
 void GroupCommit::runErased(const std::function<void()>& fn) {
     Operation operation(fn);
     std::unique_lock<std::mutex> lock(mutex_);
+    if (combiner_ == std::this_thread::get_id()) {
+        throw std::logic_error("a commit callback used the group commit that called it");
+    }
     pending_.push_back(&operation);
     while (!operation.done) {
         if (combining_) {
             operation.wake.wait(lock);
-            continue;
+        } else {
+            // Nobody at work: this caller runs everything queued, its own operation included (a
+            // batch that took it would have marked it done before letting go of combining_).
+            combine(lock);
         }
-        // Nobody at work: this caller runs everything queued, its own operation included (a
-        // batch that took it would have marked it done before letting go of combining_).
-        combining_ = true;
+    }
+    if (operation.failure) std::rethrow_exception(operation.failure);
+}
+
+void GroupCommit::post(std::function<void()> fn, std::function<void(std::exception_ptr)> done) {
+    auto posted = std::make_unique<Operation::Posted>();
+    posted->fn = std::move(fn);
+    posted->done = std::move(done);
+    auto operation = std::make_unique<Operation>(posted->fn);
+    operation->posted = std::move(posted);
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (combiner_ == std::this_thread::get_id()) {
+        throw std::logic_error("a commit callback used the group commit that called it");
+    }
+    pending_.push_back(operation.release());  // owned by the batch that runs it
+    if (!combining_) combine(lock);
+}
+
+void GroupCommit::combine(std::unique_lock<std::mutex>& lock) {
+    combining_ = true;
+    combiner_ = std::this_thread::get_id();
+    const auto someoneWaits = [&] {
+        return std::any_of(pending_.begin(), pending_.end(),
+                           [](const Operation* op) { return !op->posted; });
+    };
+    do {
         std::vector<Operation*> batch;
         batch.swap(pending_);
         lock.unlock();
         runBatch(batch);
+        std::vector<std::unique_ptr<Operation>> posted;
         lock.lock();
-        combining_ = false;
         for (auto* done : batch) {
-            done->done = true;
-            if (done != &operation) done->wake.notify_one();
+            if (done->posted) {
+                posted.emplace_back(done);
+            } else {
+                done->done = true;
+                done->wake.notify_one();  // a no-op for the combiner's own, which is not waiting
+            }
         }
-        // Whoever queued meanwhile is still waiting: the first of them combines next.
-        if (!pending_.empty()) pending_.front()->wake.notify_one();
+        lock.unlock();
+        for (const auto& op : posted) op->posted->done(op->failure);
+        lock.lock();
+    } while (!pending_.empty() && !someoneWaits());
+    combining_ = false;
+    combiner_ = {};
+    // A caller queued meanwhile is waiting: the first of them combines next.
+    for (auto* op : pending_) {
+        if (!op->posted) {
+            op->wake.notify_one();
+            break;
+        }
     }
-    if (operation.failure) std::rethrow_exception(operation.failure);
 }
 
 void GroupCommit::afterCommit(std::function<void()> hook) {

@@ -6,7 +6,9 @@
 // every queued operation, runs them in one transaction, commits, and hands the results back.
 // Whatever arrives meanwhile waits for the next batch, so a batch grows with the load behind it
 // and a lone operation commits at once (nobody waits for company that is not there). After its
-// batch the combiner returns; a caller still waiting becomes the next combiner.
+// batch the combiner hands over to a caller still waiting, if any; posted operations (post())
+// have nobody waiting, so it runs their batches itself until one is there, and no posted
+// operation is ever left behind.
 //
 // In a batch of several operations each runs in its own savepoint, so one that fails is undone
 // alone; a lone operation that fails rolls its transaction back. A commit that fails fails every
@@ -28,6 +30,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -59,6 +62,12 @@ class GroupCommit {
         }
     }
 
+    // Queues `fn` like run() but returns without waiting (unless nobody else is at work: then
+    // this caller runs the batch). `done` runs once the batch has committed, with nullptr, or
+    // with why `fn` or the commit failed; it runs on the combining thread, so it must be short
+    // and must not use this GroupCommit (that would wait for itself: it throws instead).
+    void post(std::function<void()> fn, std::function<void(std::exception_ptr)> done);
+
     // Called from within an operation: `hook` runs once that operation's changes are committed
     // (before its caller returns), and never if they are not.
     void afterCommit(std::function<void()> hook);
@@ -73,12 +82,21 @@ class GroupCommit {
         bool done = false;  // guarded by mutex_
         std::exception_ptr failure;
         std::vector<std::function<void()>> afterCommit;
+        // A caller waits for it (run()); otherwise it was posted, and `posted` owns it.
+        struct Posted {
+            std::function<void()> fn;
+            std::function<void(std::exception_ptr)> done;
+        };
+        std::unique_ptr<Posted> posted;
         // Each waiter sleeps on its own: a batch's end wakes only the operations it ran, and the
         // one caller that is to combine next, not every thread at the door.
         std::condition_variable wake;
     };
 
     void runErased(const std::function<void()>& fn);
+    // With mutex_ held and nobody combining: runs batches until none is left or a waiting
+    // caller can take over.
+    void combine(std::unique_lock<std::mutex>& lock);
     // On the combiner's thread, without mutex_: records each operation's failure, if any.
     void runBatch(const std::vector<Operation*>& batch);
     void runOne(Operation& operation, bool inSavepoint);
@@ -99,6 +117,7 @@ class GroupCommit {
     bool combining_ = false;           // a batch is running
     std::atomic<std::uint64_t> commits_{0};
     Operation* current_ = nullptr;  // the operation the combiner is running, for afterCommit()
+    std::thread::id combiner_;      // the thread running batches, while one does
 };
 
 }  // namespace belfry

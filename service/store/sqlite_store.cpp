@@ -313,6 +313,25 @@ class SqliteStore final : public Store {
                        });
     }
 
+    void finishRunAndQueueThen(RunId id, RunResult result, EpochMillis finishedAt,
+                               std::vector<NewRun> next, FinishedThen then) override {
+        auto queued = std::make_shared<std::optional<std::vector<RunId>>>();
+        commits_.post(
+            [this, id, result = std::move(result), finishedAt, next = std::move(next), queued] {
+                if (!finishRunLocked(id, result, finishedAt)) return;
+                std::vector<RunId> ids;
+                for (const auto& run : next) ids.push_back(insertRunLocked(run));
+                *queued = std::move(ids);
+            },
+            [this, id, queued, then = std::move(then)](std::exception_ptr error) {
+                if (error) {
+                    then(std::nullopt, translated("finish run " + std::to_string(id), error));
+                } else {
+                    then(std::move(*queued), nullptr);
+                }
+            });
+    }
+
     std::optional<Run> run(RunId id) override {
         return reading("read run " + std::to_string(id), [&] { return loadRun(id); });
     }
@@ -416,6 +435,16 @@ class SqliteStore final : public Store {
         } catch (const SqliteError& e) {
             throw StoreError("database " + path_ + ": cannot " + operation + ": " + e.what());
         }
+    }
+
+    // The StoreError that `error` becomes, as translatingErrors() would throw it.
+    std::exception_ptr translated(const std::string& operation, std::exception_ptr error) {
+        try {
+            translatingErrors(operation, [&] { std::rethrow_exception(error); });
+        } catch (...) {
+            return std::current_exception();
+        }
+        return error;
     }
 
     void migrate() {

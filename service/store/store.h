@@ -5,6 +5,8 @@
 // internally. Errors from the database surface as StoreError with a readable message.
 #pragma once
 
+#include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -91,6 +93,14 @@ class Store {
     virtual std::optional<std::vector<RunId>> finishRunAndQueue(
         RunId id, const RunResult& result, EpochMillis finishedAt,
         const std::vector<NewRun>& next) = 0;
+    // finishRunAndQueue for a caller with more to do than wait for the commit: `then` gets what
+    // finishRunAndQueue would return, or its StoreError, once the commit is done. It may run on
+    // another thread (whichever committed the batch) or before this call returns; it must be
+    // short, must not throw, and must not call this store.
+    using FinishedThen =
+        std::function<void(std::optional<std::vector<RunId>> queued, std::exception_ptr error)>;
+    virtual void finishRunAndQueueThen(RunId id, RunResult result, EpochMillis finishedAt,
+                                       std::vector<NewRun> next, FinishedThen then) = 0;
     virtual std::optional<Run> run(RunId id) = 0;
     // A run and its job (nullopt when the job is gone) in one read: what a worker needs to
     // decide whether the run may start.

@@ -9,6 +9,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -179,6 +182,53 @@ TEST_F(GroupCommitTest, AfterCommitHooksRunOnlyForCommittedOperations) {
     EXPECT_EQ(committedRows(), 160);
     EXPECT_EQ(hooks.load(), 160) << "one hook per committed operation, none for failed ones";
     EXPECT_EQ(committedBeforeHook.load(), 160);
+}
+
+TEST_F(GroupCommitTest, PostedOperationsAreAllCommittedAndReportedThoughNobodyWaits) {
+    // Only posts, from several threads at once: whoever combines must run every batch, or a
+    // posted operation would sit in the queue for good.
+    std::mutex mutex;
+    std::condition_variable reported;
+    int committed = 0, failed = 0;
+    std::vector<std::thread> posters;
+    for (int thread = 0; thread < 4; ++thread) {
+        posters.emplace_back([&, thread] {
+            for (int i = 0; i < 100; ++i) {
+                const bool fails = i % 10 == 0;
+                commits_->post(
+                    [this, fails, value = thread * 1000 + i]() mutable {
+                        *session_ << "INSERT INTO t (value) VALUES (?)", use(value), now;
+                        if (fails) *session_ << "INSERT INTO t (value) VALUES (NULL)", now;
+                    },
+                    [&](std::exception_ptr error) {
+                        std::lock_guard<std::mutex> lock(mutex);
+                        ++(error ? failed : committed);
+                        reported.notify_all();
+                    });
+            }
+        });
+    }
+    for (auto& poster : posters) poster.join();
+    std::unique_lock<std::mutex> lock(mutex);
+    ASSERT_TRUE(reported.wait_for(lock, std::chrono::seconds(30),
+                                  [&] { return committed + failed == 400; }))
+        << committed << " committed and " << failed << " failed of 400";
+    EXPECT_EQ(failed, 40);
+    EXPECT_EQ(committedRows(), 360);
+}
+
+TEST_F(GroupCommitTest, ACallbackThatUsesItsGroupCommitIsRefusedInsteadOfDeadlocking) {
+    std::string refusal;
+    commits_->post([this] { *session_ << "INSERT INTO t (value) VALUES (2)", now; },
+                   [&](std::exception_ptr) {
+                       try {
+                           insert(3);
+                       } catch (const std::logic_error& e) {
+                           refusal = e.what();
+                       }
+                   });
+    EXPECT_NE(refusal.find("callback"), std::string::npos) << refusal;
+    EXPECT_EQ(committedRows(), 1) << "the posted write is made, the refused one is not";
 }
 
 }  // namespace

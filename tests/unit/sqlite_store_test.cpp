@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <future>
+
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/Session.h>
 #include <Poco/File.h>
@@ -117,6 +119,51 @@ TEST_F(SqliteStoreTest, EveryJobChangeIsReadBackAtOnce) {
     EXPECT_FALSE(store_->job("alpha")->enabled);
     ASSERT_TRUE(store_->deleteJob("alpha"));
     EXPECT_FALSE(store_->job("alpha"));
+}
+
+TEST_F(SqliteStoreTest, AnEndRecordedWithoutWaitingIsReportedOnceCommitted) {
+    const auto id = queue("alpha");
+    ASSERT_TRUE(store_->markRunning(id, nowMillis()));
+    RunResult failed;
+    failed.state = RunState::Failed;
+    std::optional<std::vector<RunId>> queued;
+    std::exception_ptr error;
+    std::promise<void> reported;
+    store_->finishRunAndQueueThen(id, failed, nowMillis(),
+                                  {NewRun{"alpha", Trigger::Retry, {}, 2, "n1"}},
+                                  [&](auto ids, auto failure) {
+                                      queued = std::move(ids);
+                                      error = failure;
+                                      reported.set_value();
+                                  });
+    ASSERT_EQ(reported.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+    EXPECT_FALSE(error);
+    ASSERT_TRUE(queued);
+    ASSERT_EQ(queued->size(), 1u);
+    store_.reset();  // what another process sees now
+    store_ = openSqliteStore(path_);
+    EXPECT_EQ(store_->run(id)->state, RunState::Failed);
+    EXPECT_EQ(store_->run(queued->front())->attempt, 2);
+}
+
+TEST_F(SqliteStoreTest, AnEndThatCannotBeRecordedIsReportedAndChangesNothing) {
+    const auto id = queue("alpha");
+    NewRun spooled{"alpha", Trigger::Api, {}, 1, "n1"};
+    spooled.spoolId = "spool-1";
+    store_->insertRun(spooled);
+    RunResult failed;
+    failed.state = RunState::Failed;
+    std::exception_ptr error;
+    std::promise<void> reported;
+    // Its follower repeats a spool id: the end and the follower are refused together.
+    store_->finishRunAndQueueThen(id, failed, nowMillis(), {spooled}, [&](auto, auto failure) {
+        error = failure;
+        reported.set_value();
+    });
+    ASSERT_EQ(reported.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+    ASSERT_TRUE(error);
+    EXPECT_THROW(std::rethrow_exception(error), StoreError);
+    EXPECT_EQ(store_->run(id)->state, RunState::Queued);
 }
 
 TEST_F(SqliteStoreTest, ARunIsReadWithItsJob) {
