@@ -6,7 +6,7 @@
 //     its handler begins, once for runs submitted one at a time (the path itself) and once for
 //     the burst above (mostly time spent queued behind earlier runs)
 //   - the handler dispatch alone (runHandler on one thread, no store): the part of each run's
-//     cost that belongs to handlers — its own thread, token and output tail
+//     cost that belongs to handlers — its context, token, timeout and output tail
 // The store is the one belfryd uses (WAL, synchronous=NORMAL); logging is off so the figure is
 // the executor's and the store's, not spdlog's.
 // Usage: handler_bench [runs=20000] [workers=8]
@@ -159,7 +159,7 @@ int main(int argc, char** argv) {
     const auto dispatchBegin = Clock::now();
     for (int i = 0; i < runs; ++i) {
         spec.runId = i;
-        belfry::runHandler(alone, spec, cancel);
+        belfry::runHandler(alone, spec, cancel, [](belfry::RunResult) {});
     }
     const double dispatchSeconds =
         std::chrono::duration<double>(Clock::now() - dispatchBegin).count();

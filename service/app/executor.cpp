@@ -88,7 +88,7 @@ Executor::~Executor() {
 
 void Executor::start() {
     std::lock_guard<std::mutex> lock(mutex_);
-    for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { workerLoop(); });
+    for (int i = 0; i < options_.workers; ++i) startWorker();
     due_.start();
 }
 
@@ -167,16 +167,11 @@ bool Executor::stopping() const {
 
 void Executor::shutdown() {
     stopAccepting();
-    std::vector<std::thread> workers;
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        for (auto& [id, cancel] : running_) cancel->cancel(CancelReason::Shutdown);
-        workers.swap(workers_);
-    }
-    for (auto& worker : workers) worker.join();
-    // Ends still being committed call back into this executor when they are: wait for them.
     std::unique_lock<std::mutex> lock(mutex_);
-    recordingEnded_.wait(lock, [&] { return recording_ == 0; });
+    for (auto& [id, cancel] : running_) cancel->cancel(CancelReason::Shutdown);
+    // Every worker leaves, or is replaced by none once its handler is abandoned; ends still being
+    // committed call back into this executor when they are.
+    workersChanged_.wait(lock, [&] { return liveWorkers_ == 0 && recording_ == 0; });
 }
 
 std::size_t Executor::runningCount() const {
@@ -189,13 +184,48 @@ std::size_t Executor::queuedCount() const {
     return queued_.size();
 }
 
+namespace {
+// Set on a worker's thread when the handler it ran was abandoned (see replaceWorker()).
+thread_local bool tWorkerAbandoned = false;
+}  // namespace
+
+void Executor::startWorker() {
+    // Detached: a worker whose handler is abandoned cannot be joined (it returns whenever the
+    // handler does), so shutdown() waits on the count of live workers instead.
+    std::thread([this] { workerLoop(); }).detach();
+    ++liveWorkers_;
+}
+
+void Executor::replaceWorker() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    --liveWorkers_;
+    if (stopping_) {
+        workersChanged_.notify_all();
+        return;
+    }
+    try {
+        startWorker();
+    } catch (const std::system_error& e) {
+        spdlog::error(
+            "cannot start a worker to replace one lost to an abandoned handler: {} "
+            "({} workers left)",
+            e.what(), liveWorkers_);
+    }
+}
+
 void Executor::workerLoop() {
     for (;;) {
         RunId id = 0;
         {
             std::unique_lock<std::mutex> lock(mutex_);
             workAvailable_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-            if (stopping_) return;
+            if (stopping_) {
+                --liveWorkers_;
+                // Under the lock, so shutdown() cannot return before this thread is done with
+                // the executor.
+                workersChanged_.notify_all();
+                return;
+            }
             id = queue_.front();
             queue_.pop_front();
             if (!queued_.count(id)) continue;  // cancelled while queued
@@ -209,6 +239,9 @@ void Executor::workerLoop() {
             releaseSlot(id);
             forget(id);
         }
+        // This thread's run was ended without it and another worker took its place: the
+        // executor may be gone by now, so the thread leaves without touching it.
+        if (tWorkerAbandoned) return;
     }
 }
 
@@ -243,7 +276,9 @@ void Executor::execute(RunId id) {
         // long-poll that looks in between must see it as active, or it would sleep through the
         // run's end until its re-read deadline.
     }
-    const auto found = store_.runAndJob(id);
+    auto read = store_.runAndJob(id);
+    // Shared: an abandoned handler's run is ended from another thread (perform()).
+    const auto found = read ? std::make_shared<const Store::RunAndJob>(std::move(*read)) : nullptr;
     const auto* run = found ? &found->run : nullptr;
     if (!run || run->state != RunState::Queued) {
         // Ended while queued (a cancel, a replacing run): if the gate had chosen it, its turn
@@ -259,14 +294,19 @@ void Executor::execute(RunId id) {
         forget(id);
         return;
     }
-    RunResult result;
+    std::optional<RunResult> result;
     if (!job) {
-        result.state = RunState::Failed;
-        result.error = "job " + run->job + " no longer exists";
+        result.emplace();
+        result->state = RunState::Failed;
+        result->error = "job " + run->job + " no longer exists";
     } else {
-        result = perform(*job, id, *cancel);
+        result = perform(found, *cancel);
     }
-    record(id, *run, job, std::move(result));
+    if (!result) {
+        tWorkerAbandoned = true;  // the run has ended already (perform())
+        return;
+    }
+    record(id, *run, job, std::move(*result));
 }
 
 bool Executor::admit(const Run& run, const std::optional<Job>& job,
@@ -331,7 +371,10 @@ bool Executor::admit(const Run& run, const std::optional<Job>& job,
     return true;
 }
 
-RunResult Executor::perform(const Job& job, RunId id, CancelSource& cancel) {
+std::optional<RunResult> Executor::perform(const std::shared_ptr<const Store::RunAndJob>& found,
+                                           CancelSource& cancel) {
+    const Job& job = *found->job;
+    const RunId id = found->run.id;
     if (job.exec) {
         ProcessSpec spec;
         spec.argv = job.exec->argv;
@@ -364,10 +407,15 @@ RunResult Executor::perform(const Job& job, RunId id, CancelSource& cancel) {
     if (job.handler) {
         static const HandlerRegistry kNoHandlers;
         spdlog::info("run {} of job {}: handler {}", id, job.name, job.handler->name);
+        // A handler that ignores cancellation keeps this thread: its run is ended from the
+        // timer's thread, and another worker takes this one's place.
         return runHandler(
             options_.handlers ? *options_.handlers : kNoHandlers,
             {job.name, id, *job.handler, job.timeout, options_.killGrace, options_.outputLimit},
-            cancel);
+            cancel, [this, found](RunResult abandoned) {
+                record(found->run.id, found->run, found->job, std::move(abandoned));
+                replaceWorker();
+            });
     }
     RunResult result;
     result.state = RunState::Failed;
@@ -420,11 +468,9 @@ void Executor::record(RunId id, const Run& run, const std::optional<Job>& job, R
         }
         releaseSlot(id);
         forget(id);
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            --recording_;
-        }
-        recordingEnded_.notify_all();
+        std::lock_guard<std::mutex> lock(mutex_);
+        --recording_;
+        workersChanged_.notify_all();  // under the lock: shutdown() may destroy this executor next
     };
     try {
         store_.finishRunAndQueueThen(id, std::move(result), now, std::move(next), recorded);

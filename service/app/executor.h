@@ -90,7 +90,15 @@ class Executor {
     // (skipped, or waiting for its turn).
     bool admit(const Run& run, const std::optional<Job>& job,
                const std::shared_ptr<CancelSource>& cancel);
-    RunResult perform(const Job& job, RunId id, CancelSource& cancel);
+    // The run's end, or nullopt when its handler was abandoned (the run has been ended and this
+    // worker replaced, from the timer's thread: see handler_run.h).
+    // `found` has a job.
+    std::optional<RunResult> perform(const std::shared_ptr<const Store::RunAndJob>& found,
+                                     CancelSource& cancel);
+    // Starts one more worker (with mutex_ held; throws std::system_error).
+    void startWorker();
+    // A worker was lost to an abandoned handler: another takes its place, unless stopping.
+    void replaceWorker();
     // Records the end, with the retry the job's policy asks for and the continuations, without
     // waiting for the commit: the worker goes on to its next run, and this run leaves the
     // executor (its turn passes on, waiters wake, what follows it is submitted) once its end is
@@ -116,10 +124,10 @@ class Executor {
     static constexpr std::size_t kRecentlyEndedCapacity = 4096;
     std::unordered_set<RunId> recentlyEnded_;
     std::deque<RunId> endOrder_;
-    std::vector<std::thread> workers_;
+    int liveWorkers_ = 0;  // started and not yet gone (an abandoned worker is gone)
     bool stopping_ = false;
-    std::size_t recording_ = 0;  // ends handed to the store and not yet committed
-    std::condition_variable recordingEnded_;
+    std::size_t recording_ = 0;               // ends handed to the store and not yet committed
+    std::condition_variable workersChanged_;  // liveWorkers_ or recording_ went down
     DueRuns due_;  // last: its timer calls submit(), so it stops before the rest is destroyed
 };
 

@@ -11,7 +11,7 @@
 
 #include "belfry/duration.h"
 #include "belfry/utf8.h"
-#include "handler_threads.h"
+#include "deadline_timer.h"
 #include "output_tail.h"
 
 namespace belfry {
@@ -44,72 +44,6 @@ class Logger final : public HandlerLogger {
     std::string prefix_;
 };
 
-// Everything the handler's thread touches. Shared between the worker and that thread, so that a
-// handler abandoned for ignoring cancellation keeps a valid context after its run has ended.
-class SharedRun final : public HandlerContext {
-  public:
-    explicit SharedRun(const HandlerRunSpec& spec)
-        : job_(spec.job),
-          runId_(spec.runId),
-          args_(spec.action.args),
-          token_(stop),
-          logger_("run " + std::to_string(spec.runId) + " of job " + spec.job + " (handler " +
-                  spec.action.name + ")"),
-          tail_(spec.outputLimit) {}
-
-    const std::string& jobName() const override { return job_; }
-    std::int64_t runId() const override { return runId_; }
-    const std::map<std::string, std::string>& args() const override { return args_; }
-    const CancellationToken& cancellation() const override { return token_; }
-    HandlerLogger& log() override { return logger_; }
-    void output(const std::string& text) override {
-        std::lock_guard<std::mutex> lock(mutex_);
-        tail_.append(text.data(), text.size());
-    }
-
-    // On the handler's thread, once execute() is over.
-    void finish(std::string failure) {
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            failure_ = std::move(failure);
-            if (abandoned_) --gAbandoned;
-        }
-        finished.cancel(CancelReason::Cancelled);  // used as a one-shot "done" event
-    }
-
-    // On the worker: false if the handler finished after all (then it must be joined).
-    bool abandon() {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (finished.cancelled()) return false;
-        abandoned_ = true;
-        ++gAbandoned;
-        return true;
-    }
-
-    std::string outputText() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return sanitizeUtf8(tail_.text());
-    }
-    std::string failure() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return failure_;
-    }
-
-    CancelSource stop;      // the handler's cancellation token
-    CancelSource finished;  // execute() has returned or thrown
-
-  private:
-    const std::string job_;
-    const std::int64_t runId_;
-    const std::map<std::string, std::string> args_;
-    Token token_;
-    Logger logger_;
-    mutable std::mutex mutex_;
-    OutputTail tail_;
-    std::string failure_;  // "" when execute() returned
-    bool abandoned_ = false;
-};
-
 RunResult failed(std::string error) {
     RunResult result;
     result.state = RunState::Failed;
@@ -133,14 +67,145 @@ RunResult stopped(bool timedOut, CancelReason reason, const HandlerRunSpec& spec
     return result;
 }
 
+// One handler run as its worker, the run's cancel source and the deadline timer see it. Shared
+// by them, so that whichever acts last still finds it.
+//
+// The worker and the timer race to decide how the run ends: the worker by returning from the
+// handler (Running -> Returned), the timer by giving up on it (Running -> Abandoned). Whoever
+// moves the state first decides; the other leaves the run alone.
+class WatchedRun final : public HandlerContext,
+                         public CancelSource::Listener,
+                         public std::enable_shared_from_this<WatchedRun> {
+  public:
+    enum class State { Running, Returned, Abandoned };
+    enum class StopCause { None, Timeout, Cancel };
+
+    WatchedRun(const HandlerRunSpec& spec, const CancelSource& cancel,
+               const HandlerAbandoned& onAbandoned)
+        : spec_(spec),
+          cancel_(cancel),
+          onAbandoned_(onAbandoned),
+          token_(stop_),
+          logger_("run " + std::to_string(spec.runId) + " of job " + spec.job + " (handler " +
+                  spec.action.name + ")"),
+          tail_(spec.outputLimit) {}
+
+    const std::string& jobName() const override { return spec_.job; }
+    std::int64_t runId() const override { return spec_.runId; }
+    const std::map<std::string, std::string>& args() const override { return spec_.action.args; }
+    const CancellationToken& cancellation() const override { return token_; }
+    HandlerLogger& log() override { return logger_; }
+    void output(const std::string& text) override {
+        std::lock_guard<std::mutex> lock(mutex_);
+        tail_.append(text.data(), text.size());
+    }
+
+    // On the worker, before the handler starts. Throws std::system_error when the timer's thread
+    // cannot start.
+    void watch() {
+        cancel_.addListener(this);
+        if (cancel_.cancelled()) requestStop(StopCause::Cancel);
+        if (spec_.timeout.count() > 0) {
+            std::lock_guard<std::mutex> lock(mutex_);
+            timeoutTimer_ = DeadlineTimer::shared().schedule(
+                Clock::now() + spec_.timeout,
+                [self = shared_from_this()] { self->requestStop(StopCause::Timeout); });
+        }
+    }
+
+    // On the worker, once the handler has returned (`failure` is "" when it returned normally):
+    // the run's end, or nullopt when the timer had given up on it already.
+    std::optional<RunResult> returned(const std::string& failure) {
+        State expected = State::Running;
+        if (!state_.compare_exchange_strong(expected, State::Returned)) {
+            --gAbandoned;
+            return std::nullopt;
+        }
+        unwatch();
+        const std::string what = "handler " + spec_.action.name;
+        RunResult result;
+        if (const auto cause = stopCause_.load(); cause != StopCause::None) {
+            result = stopped(cause == StopCause::Timeout, cancel_.reason(), spec_);
+            result.error = what + ": " + result.error;
+        } else if (!failure.empty()) {
+            result = failed(what + ": " + failure);
+        }
+        result.output = outputText();
+        return result;
+    }
+
+    // The run's cancel source fired (under its lock: only a flag and a timer).
+    void sourceCancelled() override { requestStop(StopCause::Cancel); }
+
+  private:
+    // Turns the token, and starts the grace period after which the handler is given up on.
+    void requestStop(StopCause cause) {
+        StopCause none = StopCause::None;
+        if (state_.load() != State::Running || !stopCause_.compare_exchange_strong(none, cause)) {
+            return;
+        }
+        stop_.cancel(CancelReason::Cancelled);
+        std::lock_guard<std::mutex> lock(mutex_);
+        graceTimer_ = DeadlineTimer::shared().schedule(
+            Clock::now() + spec_.grace, [self = shared_from_this()] { self->giveUp(); });
+    }
+
+    // On the timer's thread, a grace period after the stop request.
+    void giveUp() {
+        State expected = State::Running;
+        if (!state_.compare_exchange_strong(expected, State::Abandoned)) return;
+        unwatch();
+        ++gAbandoned;
+        auto result = stopped(stopCause_.load() == StopCause::Timeout, cancel_.reason(), spec_);
+        // It cannot be stopped (see belfry/handler.h): the run ends now, and the worker's thread
+        // stays with the handler until it returns.
+        result.error = "handler ignored cancellation: handler " + spec_.action.name +
+                       " was still running " + formatDuration(spec_.grace) +
+                       " after being asked to stop (" + result.error + "); its thread is abandoned";
+        result.output = outputText();
+        spdlog::error("run {} of job {}: {} ({} abandoned handler(s) still running)", spec_.runId,
+                      spec_.job, result.error, abandonedHandlers());
+        onAbandoned_(std::move(result));
+    }
+
+    // Whoever decided the run's end: no more stop requests, no timer left holding this run.
+    void unwatch() {
+        cancel_.removeListener(this);
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (timeoutTimer_) DeadlineTimer::shared().cancel(timeoutTimer_);
+        if (graceTimer_) DeadlineTimer::shared().cancel(graceTimer_);
+    }
+
+    std::string outputText() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return sanitizeUtf8(tail_.text());
+    }
+
+    const HandlerRunSpec spec_;
+    // The run's source: the caller keeps it alive while the worker runs the handler, and only
+    // the one who decides the run's end (above) touches it afterwards.
+    const CancelSource& cancel_;
+    const HandlerAbandoned onAbandoned_;
+    std::atomic<State> state_{State::Running};
+    std::atomic<StopCause> stopCause_{StopCause::None};
+    CancelSource stop_;  // the handler's token
+    Token token_;
+    Logger logger_;
+    mutable std::mutex mutex_;
+    OutputTail tail_;
+    DeadlineTimer::Id timeoutTimer_ = 0;  // guarded by mutex_
+    DeadlineTimer::Id graceTimer_ = 0;    // guarded by mutex_
+};
+
 }  // namespace
 
 std::size_t abandonedHandlers() {
     return gAbandoned.load();
 }
 
-RunResult runHandler(const HandlerRegistry& registry, const HandlerRunSpec& spec,
-                     const CancelSource& cancel) {
+std::optional<RunResult> runHandler(const HandlerRegistry& registry, const HandlerRunSpec& spec,
+                                    const CancelSource& cancel,
+                                    const HandlerAbandoned& onAbandoned) {
     const std::string what = "handler " + spec.action.name;
     std::unique_ptr<JobHandler> handler;
     try {
@@ -154,52 +219,24 @@ RunResult runHandler(const HandlerRegistry& registry, const HandlerRunSpec& spec
         return failed("no handler named " + spec.action.name + " (" + registry.describeNames() +
                       ")");
 
-    auto shared = std::make_shared<SharedRun>(spec);
-    // std::function needs a copyable callable: the handler travels in a shared_ptr.
-    std::shared_ptr<JobHandler> owned = std::move(handler);
+    auto run = std::make_shared<WatchedRun>(spec, cancel, onAbandoned);
     try {
-        runOnHandlerThread([shared, owned]() mutable {
-            std::string failure;
-            try {
-                owned->execute(*shared);
-            } catch (const std::exception& e) {
-                failure = e.what();
-                if (failure.empty()) failure = "threw an exception with no message";
-            } catch (...) {
-                failure = "threw something that is not a std::exception";
-            }
-            owned.reset();
-            shared->finish(std::move(failure));
-        });
+        run->watch();
     } catch (const std::system_error& e) {
-        return failed(what + ": cannot start its thread: " + e.what());
+        run->returned("");  // takes back what watch() did
+        return failed(what + ": cannot start the timer thread: " + e.what());
     }
-    owned.reset();  // the task holds the only reference now: the handler dies on its thread
-
-    const auto deadline =
-        spec.timeout.count() > 0 ? Clock::now() + spec.timeout : Clock::time_point::max();
-    const auto first = waitForEither(shared->finished, cancel, deadline);
-    RunResult result;
-    if (first == FirstSignal::First) {
-        const auto failure = shared->failure();
-        if (!failure.empty()) result = failed(what + ": " + failure);
-    } else {
-        result = stopped(first == FirstSignal::Deadline, cancel.reason(), spec);
-        shared->stop.cancel(CancelReason::Cancelled);
-        if (!shared->finished.waitFor(spec.grace) && shared->abandon()) {
-            // It cannot be stopped (see belfry/handler.h): its worker moves on without it, and
-            // its pool thread stays with it until it returns.
-            result.error = "handler ignored cancellation: " + what + " was still running " +
-                           formatDuration(spec.grace) + " after being asked to stop (" +
-                           result.error + "); its thread is abandoned";
-            spdlog::error("run {} of job {}: {} ({} abandoned handler(s) still running)",
-                          spec.runId, spec.job, result.error, abandonedHandlers());
-        } else {
-            result.error = what + ": " + result.error;
-        }
+    std::string failure;
+    try {
+        handler->execute(*run);
+    } catch (const std::exception& e) {
+        failure = e.what();
+        if (failure.empty()) failure = "threw an exception with no message";
+    } catch (...) {
+        failure = "threw something that is not a std::exception";
     }
-    result.output = shared->outputText();
-    return result;
+    handler.reset();
+    return run->returned(failure);
 }
 
 }  // namespace belfry

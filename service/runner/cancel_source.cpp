@@ -1,6 +1,7 @@
 #include "cancel_source.h"
 
 #include <algorithm>
+#include <condition_variable>
 
 namespace belfry {
 
@@ -30,11 +31,7 @@ void CancelSource::cancel(CancelReason reason) {
     if (!reason_.compare_exchange_strong(expected, reason, std::memory_order_acq_rel)) return;
     std::lock_guard<std::mutex> lock(mutex_);
     if (handle_) makeReady(*handle_);
-    for (auto* waiter : waiters_) {
-        // Taking the waiter's mutex orders this wake after its last look at the flag.
-        { const std::lock_guard<std::mutex> waiting(waiter->mutex); }
-        waiter->wake.notify_all();
-    }
+    for (auto* listener : listeners_) listener->sourceCancelled();
 }
 
 CancelSource::NativeHandle CancelSource::nativeHandle() const {
@@ -45,50 +42,64 @@ CancelSource::NativeHandle CancelSource::nativeHandle() const {
     return *handle_;
 }
 
-void CancelSource::addWaiter(Waiter* waiter) const {
+void CancelSource::addListener(Listener* listener) const {
     std::lock_guard<std::mutex> lock(mutex_);
-    waiters_.push_back(waiter);
+    listeners_.push_back(listener);
 }
 
-void CancelSource::removeWaiter(Waiter* waiter) const {
+void CancelSource::removeListener(Listener* listener) const {
     std::lock_guard<std::mutex> lock(mutex_);
-    waiters_.erase(std::remove(waiters_.begin(), waiters_.end(), waiter), waiters_.end());
+    listeners_.erase(std::remove(listeners_.begin(), listeners_.end(), listener), listeners_.end());
 }
 
 namespace {
 
-// Waits on `waiter` until `done()` or the deadline; the waiter is registered with every source
-// that can make done() true.
-template <typename Waiter, typename Done>
-void waitUntil(Waiter& waiter, std::chrono::steady_clock::time_point deadline, Done done) {
-    std::unique_lock<std::mutex> lock(waiter.mutex);
-    if (deadline == std::chrono::steady_clock::time_point::max()) {
-        waiter.wake.wait(lock, done);
-    } else {
-        waiter.wake.wait_until(lock, deadline, done);
+// A thread waiting for one or more sources, woken by their cancel().
+class Waiter final : public CancelSource::Listener {
+  public:
+    void sourceCancelled() override {
+        // Taking the mutex orders this wake after the waiter's last look at the flags.
+        { const std::lock_guard<std::mutex> waiting(mutex_); }
+        wake_.notify_all();
     }
-}
+
+    // Waits until `done()` or the deadline; the waiter is registered with every source that can
+    // make done() true.
+    template <typename Done>
+    void waitUntil(std::chrono::steady_clock::time_point deadline, Done done) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        if (deadline == std::chrono::steady_clock::time_point::max()) {
+            wake_.wait(lock, done);
+        } else {
+            wake_.wait_until(lock, deadline, done);
+        }
+    }
+
+  private:
+    std::mutex mutex_;
+    std::condition_variable wake_;
+};
 
 }  // namespace
 
 bool CancelSource::waitFor(std::chrono::milliseconds timeout) const {
     if (cancelled()) return true;
     Waiter waiter;
-    addWaiter(&waiter);
-    waitUntil(waiter, std::chrono::steady_clock::now() + timeout, [&] { return cancelled(); });
-    removeWaiter(&waiter);
+    addListener(&waiter);
+    waiter.waitUntil(std::chrono::steady_clock::now() + timeout, [&] { return cancelled(); });
+    removeListener(&waiter);
     return cancelled();
 }
 
 FirstSignal waitForEither(const CancelSource& first, const CancelSource& second,
                           std::chrono::steady_clock::time_point deadline) {
     if (!first.cancelled() && !second.cancelled()) {
-        CancelSource::Waiter waiter;
-        first.addWaiter(&waiter);
-        second.addWaiter(&waiter);
-        waitUntil(waiter, deadline, [&] { return first.cancelled() || second.cancelled(); });
-        first.removeWaiter(&waiter);
-        second.removeWaiter(&waiter);
+        Waiter waiter;
+        first.addListener(&waiter);
+        second.addListener(&waiter);
+        waiter.waitUntil(deadline, [&] { return first.cancelled() || second.cancelled(); });
+        first.removeListener(&waiter);
+        second.removeListener(&waiter);
     }
     if (first.cancelled()) return FirstSignal::First;
     if (second.cancelled()) return FirstSignal::Second;

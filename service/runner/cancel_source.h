@@ -14,7 +14,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <string_view>
@@ -67,18 +66,22 @@ class CancelSource {
     // exhaustion), so a runner asks for it before it starts anything it would then have to watch.
     NativeHandle nativeHandle() const;
 
-  private:
-    friend FirstSignal waitForEither(const CancelSource&, const CancelSource&,
-                                     std::chrono::steady_clock::time_point);
+    // Something to tell when the source is cancelled. Its sourceCancelled() runs once, on the
+    // cancelling thread and under the source's lock: it must be short and must not call back
+    // into the source.
+    class Listener {
+      public:
+        virtual void sourceCancelled() = 0;
 
-    // A thread waiting in waitFor() or waitForEither(), woken by its sources' cancel().
-    struct Waiter {
-        std::mutex mutex;
-        std::condition_variable wake;
+      protected:
+        ~Listener() = default;
     };
-    void addWaiter(Waiter* waiter) const;
-    void removeWaiter(Waiter* waiter) const;
+    // Registers `listener` until removeListener() (which must come before the listener is
+    // destroyed). A source already cancelled does not call it: check cancelled() after adding.
+    void addListener(Listener* listener) const;
+    void removeListener(Listener* listener) const;
 
+  private:
     // Platform part: makes the OS object, ready if `ready`; makes it ready; closes it.
     static NativeHandle makeHandle(bool ready);
     static void makeReady(NativeHandle handle);
@@ -87,7 +90,7 @@ class CancelSource {
     std::atomic<CancelReason> reason_{CancelReason::None};
     mutable std::mutex mutex_;
     mutable std::optional<NativeHandle> handle_;  // guarded by mutex_
-    mutable std::vector<Waiter*> waiters_;        // guarded by mutex_
+    mutable std::vector<Listener*> listeners_;    // guarded by mutex_
 };
 
 // Blocks until `first` or `second` is cancelled (the first one is reported when both are) or the

@@ -1,6 +1,7 @@
 // C++ handlers through a real belfryd that loads the real test plugin (tests/plugins) from
 // `handlers.plugins`: success with output, an exception that fails the run but not the service,
-// an unknown handler refused at create time, and a handler that ignores its timeout.
+// an unknown handler refused at create time, and a handler that ignores its timeout (its worker
+// replaced, and no obstacle to a clean stop).
 #include <gtest/gtest.h>
 
 #include "test_daemon.h"
@@ -81,6 +82,24 @@ TEST_F(HandlersTest, AHandlerIgnoringItsTimeoutIsReportedAndItsWorkerFreed) {
     daemon_.createJob(R"({"name": "next", "handler": {"name": "Echo"}})");
     EXPECT_EQ(daemon_.waitForRunEnd(daemon_.runNow("next"))->getValue<std::string>("state"),
               "succeeded");
+}
+
+TEST(HandlersWorkers, AWorkerLostToAnAbandonedHandlerIsReplacedAndShutdownDoesNotWaitForIt) {
+    // One worker: the run after the abandoned one can only start on a replacement.
+    TestDaemon daemon{{std::string("handlers.plugins = ") + BELFRY_TEST_PLUGIN,
+                       "shutdown.grace = 1s", "workers = 1"}};
+    daemon.start();
+    daemon.createJob(
+        R"({"name": "stubborn", "timeout": "1s", "handler": {"name": "Stubborn", "args": {"ms": "60000"}}})");
+    daemon.createJob(R"({"name": "next", "handler": {"name": "Echo"}})");
+    const auto stubborn = daemon.runNow("stubborn");
+    const auto next = daemon.runNow("next");  // queued behind it
+    EXPECT_EQ(daemon.waitForRunEnd(stubborn)->getValue<std::string>("state"), "timed_out");
+    EXPECT_EQ(daemon.waitForRunEnd(next)->getValue<std::string>("state"), "succeeded");
+    // The abandoned handler still holds its thread for a minute; belfryd stops without it.
+    const auto stopping = std::chrono::steady_clock::now();
+    EXPECT_EQ(daemon.stop(), 0);
+    EXPECT_LT(std::chrono::steady_clock::now() - stopping, 15s);
 }
 
 TEST(HandlersConfig, AMissingPluginStopsTheDaemonNamingTheKeyAndPath) {

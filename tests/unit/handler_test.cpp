@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <future>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -40,6 +41,19 @@ HandlerRunSpec specFor(const std::string& name, std::chrono::milliseconds timeou
     return spec;
 }
 
+// Runs a handler that returns by itself: it is never abandoned.
+RunResult runToEnd(const HandlerRegistry& registry, const HandlerRunSpec& spec,
+                   const CancelSource& cancel) {
+    const auto result = runHandler(registry, spec, cancel, [](RunResult abandoned) {
+        ADD_FAILURE() << "abandoned: " << abandoned.error;
+    });
+    if (!result) {
+        ADD_FAILURE() << "no result";
+        return {};
+    }
+    return *result;
+}
+
 TEST(HandlerRun, SucceedsWithItsOutputAndSeesJobRunAndArgs) {
     HandlerRegistry registry;
     registry.add("greet", factoryOf([](HandlerContext& context) {
@@ -50,7 +64,7 @@ TEST(HandlerRun, SucceedsWithItsOutputAndSeesJobRunAndArgs) {
     auto spec = specFor("greet");
     spec.action.args = {{"who", "world"}};
     CancelSource cancel;
-    const auto result = runHandler(registry, spec, cancel);
+    const auto result = runToEnd(registry, spec, cancel);
     EXPECT_EQ(result.state, RunState::Succeeded) << result.error;
     EXPECT_EQ(result.output, "nightly#42 hello world");
     EXPECT_EQ(result.error, "");
@@ -64,11 +78,11 @@ TEST(HandlerRun, AnExceptionIsAFailedRunWithItsMessage) {
                  }));
     registry.add("odd", factoryOf([](HandlerContext&) { throw 42; }));
     CancelSource cancel;
-    const auto result = runHandler(registry, specFor("broken"), cancel);
+    const auto result = runToEnd(registry, specFor("broken"), cancel);
     EXPECT_EQ(result.state, RunState::Failed);
     EXPECT_EQ(result.error, "handler broken: the ledger is locked");
     EXPECT_EQ(result.output, "partial work\n");
-    const auto odd = runHandler(registry, specFor("odd"), cancel);
+    const auto odd = runToEnd(registry, specFor("odd"), cancel);
     EXPECT_EQ(odd.state, RunState::Failed);
     EXPECT_NE(odd.error.find("not a std::exception"), std::string::npos) << odd.error;
 }
@@ -77,7 +91,7 @@ TEST(HandlerRun, AnUnknownHandlerFailsNamingTheRegisteredOnes) {
     HandlerRegistry registry;
     registry.add("alpha", factoryOf([](HandlerContext&) {}));
     CancelSource cancel;
-    const auto result = runHandler(registry, specFor("beta"), cancel);
+    const auto result = runToEnd(registry, specFor("beta"), cancel);
     EXPECT_EQ(result.state, RunState::Failed);
     EXPECT_EQ(result.error, "no handler named beta (registered: alpha)");
 }
@@ -89,7 +103,7 @@ TEST(HandlerRun, TimeoutCancelsTheTokenAndACooperativeHandlerEndsTimedOut) {
                  }));
     CancelSource cancel;
     const auto started = std::chrono::steady_clock::now();
-    const auto result = runHandler(registry, specFor("waits", 100ms), cancel);
+    const auto result = runToEnd(registry, specFor("waits", 100ms), cancel);
     EXPECT_EQ(result.state, RunState::TimedOut);
     EXPECT_EQ(result.error, "handler waits: timed out after 100ms");
     EXPECT_EQ(result.output, "asked to stop");
@@ -107,7 +121,7 @@ TEST(HandlerRun, CancelAndShutdownStopACooperativeHandlerPromptly) {
             std::this_thread::sleep_for(50ms);
             cancel.cancel(reason);
         });
-        const auto result = runHandler(registry, specFor("waits"), cancel);
+        const auto result = runToEnd(registry, specFor("waits"), cancel);
         canceller.join();
         EXPECT_EQ(result.state,
                   reason == CancelReason::Cancelled ? RunState::Cancelled : RunState::Interrupted);
@@ -124,10 +138,19 @@ TEST(HandlerRun, AHandlerIgnoringCancellationIsAbandonedAndReportedAsSuch) {
                  }));
     const auto before = abandonedHandlers();
     CancelSource cancel;
+    std::promise<RunResult> abandoned;
+    std::optional<RunResult> returned;
     const auto started = std::chrono::steady_clock::now();
-    const auto result = runHandler(registry, specFor("stubborn", 100ms), cancel);
-    // The worker came back after timeout + grace, not when the handler chose to return.
+    // The worker's thread stays in the handler; the run's end comes from the timer.
+    std::thread worker([&] {
+        returned = runHandler(registry, specFor("stubborn", 100ms), cancel,
+                              [&](RunResult result) { abandoned.set_value(std::move(result)); });
+    });
+    auto ended = abandoned.get_future();
+    ASSERT_EQ(ended.wait_for(10s), std::future_status::ready);
+    // Reported after timeout + grace, not when the handler chose to return.
     EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+    const auto result = ended.get();
     EXPECT_EQ(result.state, RunState::TimedOut);
     EXPECT_EQ(result.error.rfind("handler ignored cancellation: handler stubborn", 0), 0u)
         << result.error;
@@ -136,11 +159,21 @@ TEST(HandlerRun, AHandlerIgnoringCancellationIsAbandonedAndReportedAsSuch) {
     EXPECT_EQ(abandonedHandlers(), before + 1);
 
     release->set_value();  // when it finally returns, it is no longer counted
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (abandonedHandlers() != before && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(5ms);
-    }
+    worker.join();
+    EXPECT_FALSE(returned) << "the worker must leave an abandoned run alone";
     EXPECT_EQ(abandonedHandlers(), before);
+}
+
+TEST(HandlerRun, AHandlerReturningWithinItsGraceIsNotAbandoned) {
+    HandlerRegistry registry;
+    registry.add("slow", factoryOf([](HandlerContext& context) {
+                     context.cancellation().waitFor(30s);
+                     std::this_thread::sleep_for(50ms);  // tidying up, well within the grace
+                 }));
+    CancelSource cancel;
+    const auto result = runToEnd(registry, specFor("slow", 100ms), cancel);
+    EXPECT_EQ(result.state, RunState::TimedOut);
+    EXPECT_EQ(result.error, "handler slow: timed out after 100ms");
 }
 
 TEST(HandlerRegistry, RefusesATakenName) {
@@ -158,10 +191,10 @@ TEST(HandlerRegistry, LoadsEveryClassOfARealPluginLibrary) {
     auto spec = specFor("Echo");
     spec.action.args = {{"colour", "blue"}};
     CancelSource cancel;
-    const auto result = runHandler(registry, spec, cancel);
+    const auto result = runToEnd(registry, spec, cancel);
     EXPECT_EQ(result.state, RunState::Succeeded) << result.error;
     EXPECT_EQ(result.output, "job=nightly run=42\ncolour=blue\n");
-    const auto thrown = runHandler(registry, specFor("Thrower"), cancel);
+    const auto thrown = runToEnd(registry, specFor("Thrower"), cancel);
     EXPECT_EQ(thrown.error, "handler Thrower: disk full");
 }
 
