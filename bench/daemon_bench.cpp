@@ -1,6 +1,7 @@
 // Prints the walking skeleton's figures (never fails on time):
 //   - `belfry fire` on a /bin/true job, whole process as an OS scheduler runs it, p50/p99, beside
-//     a bare /bin/true start; the difference is Belfry's overhead per fire
+//     a bare /bin/true start; the difference is Belfry's overhead per fire, split into the
+//     client's own process start (`belfry --version`) and the rest
 //   - runs/s for 1,000 no-op exec runs submitted over the API, history committed
 //   - belfryd's resident memory when idle
 // Usage: daemon_bench [fires=300] [runs=1000]
@@ -94,10 +95,14 @@ int main(int argc, char** argv) {
                                         "noop"};
     for (int i = 0; i < 10; ++i) timeCommand(fire);
 
-    std::vector<double> bare, fired;
+    // The client's own start, without talking to anyone: the part of the overhead that is the
+    // cost of starting any process on this machine.
+    const std::vector<std::string> clientAlone{BELFRY_CLI_PATH, "--version"};
+    std::vector<double> bare, fired, clientStarts;
     for (int i = 0; i < fires; ++i) {
         bare.push_back(timeCommand({"/bin/true"}));
         fired.push_back(timeCommand(fire));
+        clientStarts.push_back(timeCommand(clientAlone));
     }
     const double bareP50 = percentile(bare, 0.5), fireP50 = percentile(fired, 0.5);
     std::printf("bare /bin/true:            p50 %.3f ms  p99 %.3f ms  (n=%d)\n", bareP50,
@@ -105,6 +110,11 @@ int main(int argc, char** argv) {
     std::printf("belfry fire (/bin/true):   p50 %.3f ms  p99 %.3f ms  (n=%d)\n", fireP50,
                 percentile(fired, 0.99), fires);
     std::printf("fire overhead beyond job:  p50 %.3f ms  (target <= 2 ms)\n", fireP50 - bareP50);
+    const double clientP50 = percentile(clientStarts, 0.5);
+    std::printf(
+        "  of which belfry's own process start (belfry --version): p50 %.3f ms; the rest, "
+        "the fire's HTTP, store and executor work: %.3f ms\n",
+        clientP50, fireP50 - bareP50 - clientP50);
 
     // Submit from a few keep-alive clients at once, as a busy web app would.
     constexpr int kClients = 4;

@@ -100,7 +100,7 @@ void measureThroughExecutor(int runs, int workers) {
         // A run leaves the executor's counts only after its end is committed; the store is
         // checked below for every run's recorded state.
         while (executor.queuedCount() + executor.runningCount() > 0) {
-            std::this_thread::sleep_for(std::chrono::microseconds(200));
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));  // <0.1% of the figure
         }
         const auto end = Clock::now();
 
