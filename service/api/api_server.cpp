@@ -138,6 +138,12 @@ void ApiServer::start() {
     params->setMaxQueued(512);
     params->setKeepAlive(true);
     params->setKeepAliveTimeout(Poco::Timespan(30, 0));
+    // Poco's TCPServerDispatcher::stop() wakes only the pool threads already waiting for a
+    // connection: one still finishing a request when belfryd stops then waits out its full idle
+    // time before it sees the stop, and stop() below (joinAll) with it. With Poco's default of
+    // 10 s, a stop right after a request took 10 s (seen under load in CI); this bounds it to 1 s,
+    // at the price of one wake-up a second of the idle dispatcher thread.
+    params->setThreadIdleTime(Poco::Timespan(1, 0));
     server_ = std::make_unique<Poco::Net::HTTPServer>(
         new ApiRequestHandlerFactory(router_, options_.maxBodyBytes), socket, params);
     server_->start();
