@@ -4,8 +4,9 @@
 //
 // Lifecycle: belfryd makes a new handler object for every run (default-constructed for a plugin
 // class, from your factory for an in-process one), calls execute() once on one of its worker
-// threads, and destroys the object afterwards. Different runs use different objects, possibly at the same
-// time on different threads: share state between runs only with your own synchronisation.
+// threads, and destroys the object afterwards. Different runs use different objects, possibly at
+// the same time on different threads: share state between runs only with your own
+// synchronisation.
 //
 // Outcome: execute() returning is a succeeded run; throwing (any exception) is a failed run whose
 // error is the exception's what(). belfryd never dies of a handler's exception.
@@ -14,7 +15,8 @@
 // token turns cancelled; return promptly (throwing is fine too). A handler still running a grace
 // period later is abandoned: the run is recorded (timed_out, or cancelled) with the error
 // "handler ignored cancellation", a new worker takes its worker's place, and that thread keeps
-// running your code until it returns or belfryd exits. It cannot be killed: C++ offers no safe way to stop a thread.
+// running your code until it returns or belfryd exits. It cannot be killed: C++ offers no safe
+// way to stop a thread.
 //
 // Plugins: a shared library exporting handler classes through Poco's class loader manifest:
 //
