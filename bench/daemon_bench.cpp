@@ -4,11 +4,19 @@
 //     client's own process start (`belfry --version`) and the rest
 //   - runs/s for 1,000 no-op exec runs submitted over the API, history committed
 //   - belfryd's resident memory when idle
+//   - this machine's floor for those figures: what a page fault, a system call and a no-op process
+//     start cost here, and how many /bin/true processes per second the machine can start at all,
+//     from a loop with nothing else to do. Process creation is mostly page faults and system
+//     calls, and on a virtual machine those can cost ten to a hundred times what they cost on
+//     bare metal, so the absolute targets only make sense next to these figures.
 // Usage: daemon_bench [fires=300] [runs=1000]
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -64,6 +72,49 @@ double timeCommand(const std::vector<std::string>& argv) {
     return elapsed;
 }
 
+// Spawns `program` and waits for it, `count` times, from `threads` threads at once; returns
+// processes per second. The machine's ceiling for exec runs: belfryd does this and more per run.
+double spawnRate(const char* program, int threads, int count) {
+    const auto start = Clock::now();
+    std::vector<std::thread> spawners;
+    for (int t = 0; t < threads; ++t) {
+        spawners.emplace_back([&] {
+            char* args[] = {const_cast<char*>(program), nullptr};
+            for (int i = 0; i < count / threads; ++i) {
+                pid_t pid = 0;
+                if (posix_spawn(&pid, program, nullptr, nullptr, args, environ) != 0) return;
+                int status = 0;
+                ::waitpid(pid, &status, 0);
+            }
+        });
+    }
+    for (auto& spawner : spawners) spawner.join();
+    return (count / threads) * threads /
+           std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Microseconds per first touch of a fresh anonymous page (the kernel zeroes and maps it).
+double pageFaultMicros() {
+    constexpr std::size_t kPages = 2000, kPage = 4096;
+    void* memory =
+        ::mmap(nullptr, kPages * kPage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (memory == MAP_FAILED) return -1;
+    auto* bytes = static_cast<volatile char*>(memory);
+    const auto start = Clock::now();
+    for (std::size_t i = 0; i < kPages; ++i) bytes[i * kPage] = 1;
+    const double micros = std::chrono::duration<double, std::micro>(Clock::now() - start).count();
+    ::munmap(memory, kPages * kPage);
+    return micros / kPages;
+}
+
+// Microseconds per trivial system call (getppid, which no libc caches).
+double syscallMicros() {
+    constexpr int kCalls = 200000;
+    const auto start = Clock::now();
+    for (int i = 0; i < kCalls; ++i) ::syscall(SYS_getppid);
+    return std::chrono::duration<double, std::micro>(Clock::now() - start).count() / kCalls;
+}
+
 long residentKiB(int pid) {
     std::ifstream status("/proc/" + std::to_string(pid) + "/status");
     for (std::string line; std::getline(status, line);) {
@@ -77,6 +128,23 @@ long residentKiB(int pid) {
 int main(int argc, char** argv) {
     const int fires = argc > 1 ? std::atoi(argv[1]) : 300;
     const int runs = argc > 2 ? std::atoi(argv[2]) : 1000;
+
+    std::printf("this machine: a page fault costs %.2f us, a system call %.2f us\n",
+                pageFaultMicros(), syscallMicros());
+    std::vector<double> noopStarts;
+    for (int i = 0; i < fires; ++i) noopStarts.push_back(timeCommand({BELFRY_STATIC_NOOP_PATH}));
+    const double noopP50 = percentile(noopStarts, 0.5);
+    std::printf(
+        "  a static no-op process start: p50 %.3f ms (the floor for any client process, "
+        "`belfry fire` included)\n",
+        noopP50);
+    spawnRate("/bin/true", 2, 200);  // warm-up
+    const double spawnCeiling =
+        std::max(spawnRate("/bin/true", 1, 1000), spawnRate("/bin/true", 2, 1000));
+    std::printf(
+        "  /bin/true started and reaped from a bare loop (1 or 2 threads, the better): %.0f/s "
+        "(the ceiling for exec runs/s)\n",
+        spawnCeiling);
 
     // BELFRY_BENCH_SYNC=FULL measures the power-loss-safe setting instead of the default.
     const char* sync = std::getenv("BELFRY_BENCH_SYNC");
@@ -115,6 +183,7 @@ int main(int argc, char** argv) {
         "  of which belfry's own process start (belfry --version): p50 %.3f ms; the rest, "
         "the fire's HTTP, store and executor work: %.3f ms\n",
         clientP50, fireP50 - bareP50 - clientP50);
+    std::printf("  beyond a static no-op process start: %.3f ms\n", fireP50 - bareP50 - noopP50);
 
     // Submit from a few keep-alive clients at once, as a busy web app would.
     constexpr int kClients = 4;
@@ -159,6 +228,8 @@ int main(int argc, char** argv) {
         "%.2f s; %s failed) (target >= 1000/s)\n",
         sync ? sync : "NORMAL", runs, seconds, runs / seconds,
         std::chrono::duration<double>(submitted - start).count(), failed ? "some" : "none");
+    std::printf("  = %.0f%% of this machine's /bin/true ceiling (%.0f/s)\n",
+                100.0 * runs / seconds / spawnCeiling, spawnCeiling);
     std::printf("belfryd RSS after the runs: %.1f MiB\n",
                 static_cast<double>(residentKiB(daemon.pid())) / 1024.0);
     daemon.stop();
