@@ -232,10 +232,10 @@ void Executor::workerLoop() {
         }
         try {
             execute(id);
-        } catch (const std::exception& e) {
+        } catch (...) {
             // The store failing is the one thing a worker cannot record; log it and keep serving,
             // and give up the run's turn so its job is not blocked for good.
-            spdlog::error("run {}: {}", id, e.what());
+            logStoreFailure(id, std::current_exception());
             releaseSlot(id);
             forget(id);
         }

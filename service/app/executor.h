@@ -104,6 +104,7 @@ class Executor {
     // executor (its turn passes on, waiters wake, what follows it is submitted) once its end is
     // committed.
     void record(RunId id, const Run& run, const std::optional<Job>& job, RunResult result);
+    // Logs a failure to record run `id` (the store's, or anything else a worker cannot record).
     static void logStoreFailure(RunId id, std::exception_ptr failure);
     // Lets the gate forget `id` and starts the run that was waiting for it, if any.
     void releaseSlot(RunId id);
