@@ -54,7 +54,7 @@ void CancelSource::removeListener(Listener* listener) const {
 
 namespace {
 
-// A thread waiting for one or more sources, woken by their cancel().
+// A thread waiting for a source, woken by its cancel().
 class Waiter final : public CancelSource::Listener {
   public:
     void sourceCancelled() override {
@@ -63,16 +63,12 @@ class Waiter final : public CancelSource::Listener {
         wake_.notify_all();
     }
 
-    // Waits until `done()` or the deadline; the waiter is registered with every source that can
+    // Waits until `done()` or the deadline; the waiter is registered with the source that can
     // make done() true.
     template <typename Done>
     void waitUntil(std::chrono::steady_clock::time_point deadline, Done done) {
         std::unique_lock<std::mutex> lock(mutex_);
-        if (deadline == std::chrono::steady_clock::time_point::max()) {
-            wake_.wait(lock, done);
-        } else {
-            wake_.wait_until(lock, deadline, done);
-        }
+        wake_.wait_until(lock, deadline, done);
     }
 
   private:
@@ -89,21 +85,6 @@ bool CancelSource::waitFor(std::chrono::milliseconds timeout) const {
     waiter.waitUntil(std::chrono::steady_clock::now() + timeout, [&] { return cancelled(); });
     removeListener(&waiter);
     return cancelled();
-}
-
-FirstSignal waitForEither(const CancelSource& first, const CancelSource& second,
-                          std::chrono::steady_clock::time_point deadline) {
-    if (!first.cancelled() && !second.cancelled()) {
-        Waiter waiter;
-        first.addListener(&waiter);
-        second.addListener(&waiter);
-        waiter.waitUntil(deadline, [&] { return first.cancelled() || second.cancelled(); });
-        first.removeListener(&waiter);
-        second.removeListener(&waiter);
-    }
-    if (first.cancelled()) return FirstSignal::First;
-    if (second.cancelled()) return FirstSignal::Second;
-    return FirstSignal::Deadline;
 }
 
 }  // namespace belfry

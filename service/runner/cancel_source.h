@@ -1,8 +1,7 @@
 // A one-shot cancellation flag for one running action. The worker pool owns one CancelSource per
 // run; any other thread (a REST cancel, shutdown, a replacing run) calls cancel() and whoever
-// waits for it wakes at once, nobody polling a flag on a timer: threads wait in waitFor() or
-// waitForEither(), and a runner that must wait on OS objects too (a process, a socket) polls
-// nativeHandle() with them.
+// waits for it wakes at once, nobody polling a flag on a timer: threads wait in waitFor(), and a
+// runner that must wait on OS objects too (a process, a socket) polls nativeHandle() with them.
 //
 // The OS object is made on the first nativeHandle() call, not before: most runs end without
 // anyone cancelling them, and an in-process handler never needs it, so a run that does not poll
@@ -30,9 +29,6 @@ enum class CancelReason {
 
 // "none", "cancelled", "shutdown", "replaced": stable names for logs and the runs table.
 std::string_view toString(CancelReason reason);
-
-// What ended a waitForEither() (below).
-enum class FirstSignal { First, Second, Deadline };
 
 class CancelSource {
   public:
@@ -92,10 +88,5 @@ class CancelSource {
     mutable std::optional<NativeHandle> handle_;  // guarded by mutex_
     mutable std::vector<Listener*> listeners_;    // guarded by mutex_
 };
-
-// Blocks until `first` or `second` is cancelled (the first one is reported when both are) or the
-// deadline passes. Threads only: no OS object is made.
-FirstSignal waitForEither(const CancelSource& first, const CancelSource& second,
-                          std::chrono::steady_clock::time_point deadline);
 
 }  // namespace belfry

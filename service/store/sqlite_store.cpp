@@ -302,34 +302,22 @@ class SqliteStore final : public Store {
     std::optional<std::vector<RunId>> finishRunAndQueue(RunId id, const RunResult& result,
                                                         EpochMillis finishedAt,
                                                         const std::vector<NewRun>& next) override {
-        // One operation, so one transaction (or savepoint) of the group commit: the end of the
-        // run and the runs that follow it are committed together or not at all.
-        return guarded("finish run " + std::to_string(id) + " and queue what follows it",
-                       [&]() -> std::optional<std::vector<RunId>> {
-                           if (!finishRunLocked(id, result, finishedAt)) return std::nullopt;
-                           std::vector<RunId> queued;
-                           for (const auto& run : next) queued.push_back(insertRunLocked(run));
-                           return queued;
-                       });
+        return guarded(finishAndQueueOperation(id),
+                       [&] { return finishRunAndQueueLocked(id, result, finishedAt, next); });
     }
 
     void finishRunAndQueueThen(RunId id, RunResult result, EpochMillis finishedAt,
                                std::vector<NewRun> next, FinishedThen then) override {
         auto queued = std::make_shared<std::optional<std::vector<RunId>>>();
-        commits_.post(
-            [this, id, result = std::move(result), finishedAt, next = std::move(next), queued] {
-                if (!finishRunLocked(id, result, finishedAt)) return;
-                std::vector<RunId> ids;
-                for (const auto& run : next) ids.push_back(insertRunLocked(run));
-                *queued = std::move(ids);
-            },
-            [this, id, queued, then = std::move(then)](std::exception_ptr error) {
-                if (error) {
-                    then(std::nullopt, translated("finish run " + std::to_string(id), error));
-                } else {
-                    then(std::move(*queued), nullptr);
-                }
-            });
+        commits_.post([this, id, result = std::move(result), finishedAt, next = std::move(next),
+                       queued] { *queued = finishRunAndQueueLocked(id, result, finishedAt, next); },
+                      [this, id, queued, then = std::move(then)](std::exception_ptr error) {
+                          if (error) {
+                              then(std::nullopt, translated(finishAndQueueOperation(id), error));
+                          } else {
+                              then(std::move(*queued), nullptr);
+                          }
+                      });
     }
 
     std::optional<Run> run(RunId id) override {
@@ -524,6 +512,22 @@ class SqliteStore final : public Store {
         RecordSet rows(select);
         if (!rows.moveFirst()) return std::nullopt;
         return jobFromRow(rows);
+    }
+
+    // One operation, so one transaction (or savepoint) of the group commit: the end of the run and
+    // the runs that follow it are committed together or not at all. nullopt when the run had
+    // ended already (nothing is queued then).
+    std::optional<std::vector<RunId>> finishRunAndQueueLocked(RunId id, const RunResult& result,
+                                                              EpochMillis finishedAt,
+                                                              const std::vector<NewRun>& next) {
+        if (!finishRunLocked(id, result, finishedAt)) return std::nullopt;
+        std::vector<RunId> queued;
+        for (const auto& run : next) queued.push_back(insertRunLocked(run));
+        return queued;
+    }
+
+    static std::string finishAndQueueOperation(RunId id) {
+        return "finish run " + std::to_string(id) + " and queue what follows it";
     }
 
     // One run by id (the columns in kRunColumns' order): this read sits on every run's path.

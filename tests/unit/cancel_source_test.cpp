@@ -47,19 +47,5 @@ TEST(CancelSource, WaitForWakesOnCancelFromAnotherThread) {
     canceller.join();
 }
 
-TEST(CancelSource, WaitForEitherNamesTheSourceThatFiredOrTheDeadline) {
-    CancelSource first, second;
-    EXPECT_EQ(waitForEither(first, second, Clock::now() + 30ms), FirstSignal::Deadline);
-    std::thread canceller([&] {
-        std::this_thread::sleep_for(50ms);
-        second.cancel(CancelReason::Cancelled);
-    });
-    EXPECT_EQ(waitForEither(first, second, Clock::time_point::max()), FirstSignal::Second);
-    canceller.join();
-    first.cancel(CancelReason::Cancelled);
-    EXPECT_EQ(waitForEither(first, second, Clock::time_point::max()), FirstSignal::First)
-        << "the first is reported when both have fired";
-}
-
 }  // namespace
 }  // namespace belfry
